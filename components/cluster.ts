@@ -1,0 +1,72 @@
+// The kind cluster, created by containerlab from a rendered topology, on whatever machine the
+// transport reaches. Its kubeconfig is the one thing later stages need, and it stays secret.
+import * as pulumi from "@pulumi/pulumi";
+import { renderStep, parseTimings } from "../lib/steps";
+import { ClusterShape, nodeNames, renderKindConfig, renderTopology } from "../lib/topology";
+import { pointKubeconfigAt } from "../lib/kubeconfig";
+import { StepTransport } from "./transport";
+
+export interface LabClusterArgs {
+  transport: StepTransport;
+  shape: pulumi.Input<ClusterShape>;
+  /** Calico cannot change a pool's block size in place, so a new one needs a new cluster. */
+  blockSize: number;
+  /** The API server URL clients use; undefined keeps the one kind wrote (loopback labs). */
+  apiServerUrl?: pulumi.Input<string>;
+  /** What must be ready before the first step runs (the host). */
+  dependsOn?: pulumi.Resource[];
+}
+
+export interface RenderedCluster {
+  topology: string;
+  kindConfig: string;
+}
+
+export class LabCluster extends pulumi.ComponentResource {
+  readonly clusterName: pulumi.Output<string>;
+  readonly nodes: pulumi.Output<{ name: string; role: string }[]>;
+  /** Admin kubeconfig pointed at apiServerUrl; secret. */
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly rendered: pulumi.Output<RenderedCluster>;
+  /** The deployment itself: everything inside the cluster goes away with it. */
+  readonly deployment: pulumi.Resource;
+  readonly createSeconds: pulumi.Output<number | undefined>;
+
+  constructor(name: string, args: LabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("calico-ipam:cluster:LabCluster", name, {}, opts);
+    const parent = { parent: this };
+    const shape = pulumi.output(args.shape);
+    this.rendered = shape.apply((s) => ({ topology: renderTopology(s), kindConfig: renderKindConfig(s) }));
+    const labName = shape.apply((s) => s.labName);
+
+    const deploy = args.transport.command(`${name}-deploy`, {
+      create: pulumi.all([labName, this.rendered]).apply(([lab, files]) =>
+        renderStep("deploy-cluster", { LAB_NAME: lab, TOPOLOGY: files.topology, KIND_CONFIG: files.kindConfig }),
+      ),
+      // A new version of the script alone must not rebuild a running cluster.
+      update: "echo 'calico-ipam: deploy script changed; the running cluster is kept'",
+      delete: labName.apply((lab) => renderStep("destroy-cluster", { LAB_NAME: lab })),
+      // Exactly what needs a new cluster: the rendered files (Kubernetes version, nodes, subnets,
+      // certificate names) and the pool settings Calico refuses to change in place.
+      triggers: [this.rendered.topology, this.rendered.kindConfig, shape.podCidr, args.blockSize],
+    }, { ...parent, dependsOn: args.dependsOn, customTimeouts: { create: "20m", delete: "10m" } });
+
+    const read = args.transport.command(`${name}-kubeconfig`, {
+      create: labName.apply((lab) => renderStep("read-kubeconfig", { LAB_NAME: lab })),
+      triggers: [deploy.resource.id],
+      secretStdout: true,
+    }, { ...parent, dependsOn: [deploy.resource] });
+
+    const apiServerUrl = args.apiServerUrl;
+    this.kubeconfig = pulumi.secret(
+      apiServerUrl === undefined
+        ? read.stdout
+        : pulumi.all([read.stdout, apiServerUrl]).apply(([kubeconfig, url]) => pointKubeconfigAt(kubeconfig, url)),
+    );
+    this.clusterName = labName;
+    this.nodes = shape.apply(nodeNames);
+    this.deployment = deploy.resource;
+    this.createSeconds = deploy.stdout.apply((out) => parseTimings(out).clusterCreateSeconds);
+    this.registerOutputs({ clusterName: this.clusterName, nodes: this.nodes, kubeconfig: this.kubeconfig });
+  }
+}

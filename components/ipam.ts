@@ -1,0 +1,63 @@
+// The IPAM view of the lab: a probe that makes every node claim a block, then a read of the
+// cluster's IPAM objects on every `pulumi up`, turned into stack outputs.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { PROBE_NAMESPACE, probeDaemonSet } from "../lib/probe";
+import type { IpamState } from "../lib/ipam/types";
+
+export type ReadIpamState = (kubeconfig: string) => Promise<IpamState>;
+
+export interface IpamArgs {
+  provider: k8s.Provider;
+  kubeconfig: pulumi.Input<string>;
+  /** Resolves when Calico is ready; nothing here starts before. */
+  calicoReady: pulumi.Output<unknown>;
+  probe: boolean;
+  deletedWith?: pulumi.Resource;
+  readState: ReadIpamState;
+}
+
+export const EMPTY_IPAM_STATE: IpamState = {
+  blockAffinities: [],
+  ipam: { pools: [], blocks: [], orphanBlocks: [], nodes: [] },
+  tigeraStatus: {},
+};
+
+export class Ipam extends pulumi.ComponentResource {
+  readonly probe?: k8s.apps.v1.DaemonSet;
+  readonly state: pulumi.Output<IpamState>;
+
+  constructor(name: string, args: IpamArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("calico-ipam:ipam:Ipam", name, {}, opts);
+    const inCluster = { parent: this, provider: args.provider, deletedWith: args.deletedWith };
+
+    let probeReady: pulumi.Output<unknown> = args.calicoReady;
+    if (args.probe) {
+      // Named through calicoReady, so the probe is created only once Calico is ready: its pods
+      // need the CNI, and an earlier start would only fail the DaemonSet's own wait.
+      const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
+        metadata: { name: args.calicoReady.apply(() => PROBE_NAMESPACE) },
+      }, inCluster);
+      const daemonSet = probeDaemonSet(PROBE_NAMESPACE);
+      this.probe = new k8s.apps.v1.DaemonSet(`${name}-probe`, {
+        metadata: { name: daemonSet.metadata?.name, labels: daemonSet.metadata?.labels, namespace: namespace.metadata.name },
+        spec: daemonSet.spec as k8s.types.input.apps.v1.DaemonSetSpec,
+      }, inCluster);
+      // The provider waits for a DaemonSet to run on every node, so its id means "every node has an address".
+      probeReady = pulumi.all([args.calicoReady, this.probe.id]);
+    }
+
+    this.state = pulumi.unsecret(
+      pulumi.all([args.kubeconfig, probeReady]).apply(async ([kubeconfig]) => {
+        try {
+          return await args.readState(kubeconfig);
+        } catch (err) {
+          // Outputs are a view, not the lab: an unreachable cluster must never fail the deployment.
+          pulumi.log.warn(`calico-ipam: could not read the IPAM state, outputs are empty: ${(err as Error).message}`, this);
+          return EMPTY_IPAM_STATE;
+        }
+      }),
+    );
+    this.registerOutputs({ state: this.state });
+  }
+}

@@ -1,0 +1,30 @@
+// The Pulumi program: read and validate the stack config, build the lab, export its outputs.
+import * as fs from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, parseLabConfig, RawConfig, unknownConfigKeys } from "./lib/config";
+import { buildLab } from "./lab";
+import { detectPublicIpv4 } from "./lib/public-ip";
+import { realLocalHost } from "./lib/local-host";
+import { inspectExistingCluster } from "./lib/existing-cluster";
+import { waitForCalicoReady } from "./lib/ipam/calico-ready";
+import { readIpamState } from "./lib/ipam/reader";
+
+function readRawConfig(): RawConfig {
+  const all = pulumi.runtime.allConfig();
+  for (const warning of unknownConfigKeys(Object.keys(all))) pulumi.log.warn(warning);
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  return Object.fromEntries(
+    Object.entries(all).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]),
+  );
+}
+
+export = async () =>
+  buildLab(parseLabConfig(readRawConfig()), {
+  detectPublicIp: () => detectPublicIpv4(),
+  sshAgentSocket: process.env.SSH_AUTH_SOCK,
+  localHost: realLocalHost,
+  readFile: (path) => fs.readFileSync(path, "utf8"),
+  inspectCluster: inspectExistingCluster,
+  waitForCalico: waitForCalicoReady,
+  readIpamState,
+  });

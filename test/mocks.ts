@@ -1,0 +1,105 @@
+// The one set of Pulumi mocks for the whole mocha run (loaded with --require; the last setMocks wins).
+// Every resource the program declares is logged so specs can assert on its inputs.
+// Addresses are loopback only: nothing a test builds may point at a real host.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface LoggedResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/** Resources declared since the last reset, in declaration order. */
+export const declared: LoggedResource[] = [];
+/** Invokes called since the last reset. */
+export const invoked: { token: string; inputs: Record<string, unknown> }[] = [];
+
+export function resetMocks(): void {
+  declared.length = 0;
+  invoked.length = 0;
+}
+
+export const MOCK_PUBLIC_IP = "127.0.0.10";
+export const MOCK_PUBLIC_DNS = "localhost";
+export const MOCK_KUBECONFIG = [
+  "apiVersion: v1",
+  "kind: Config",
+  "clusters:",
+  "- cluster:",
+  "    certificate-authority-data: Q0EK",
+  "    server: https://0.0.0.0:6443",
+  "  name: kind-calico-ipam",
+  "contexts:",
+  "- context:",
+  "    cluster: kind-calico-ipam",
+  "    user: kind-calico-ipam",
+  "  name: kind-calico-ipam",
+  "current-context: kind-calico-ipam",
+  "users:",
+  "- name: kind-calico-ipam",
+  "  user:",
+  "    client-certificate-data: Q0VSVAo=",
+  "    client-key-data: S0VZCg==",
+  "",
+].join("\n");
+
+/** What a step script prints on a real host, keyed by a marker the script contains. */
+const stepOutputs: { marker: string; stdout: string }[] = [
+  { marker: "calico-ipam step: wait-for-host", stdout: "calico-ipam timing hostReadySeconds 94\n" },
+  { marker: "calico-ipam step: deploy-cluster", stdout: "calico-ipam timing clusterCreateSeconds 131\n" },
+  { marker: "calico-ipam step: read-kubeconfig", stdout: MOCK_KUBECONFIG },
+];
+
+function commandStdout(inputs: Record<string, unknown>): string {
+  const create = typeof inputs.create === "string" ? inputs.create : "";
+  return stepOutputs.find((s) => create.includes(s.marker))?.stdout ?? "";
+}
+
+const mocks: pulumi.runtime.Mocks = {
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+    declared.push({ type: args.type, name: args.name, inputs: args.inputs });
+    const state: Record<string, unknown> = { ...args.inputs };
+    switch (args.type) {
+      case "aws:ec2/eip:Eip":
+        state.publicIp = MOCK_PUBLIC_IP;
+        state.publicDns = MOCK_PUBLIC_DNS;
+        break;
+      case "aws:ec2/instance:Instance":
+        state.publicIp = MOCK_PUBLIC_IP;
+        state.privateIp = "127.0.0.11";
+        break;
+      case "tls:index/privateKey:PrivateKey":
+        state.privateKeyOpenssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
+        state.publicKeyOpenssh = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMo mock";
+        break;
+      case "command:remote:Command":
+      case "command:local:Command":
+        state.stdout = commandStdout(args.inputs);
+        state.stderr = "";
+        break;
+    }
+    return { id: `${args.name}-id`, state };
+  },
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    invoked.push({ token: args.token, inputs: args.inputs });
+    switch (args.token) {
+      case "aws:ec2/getAmi:getAmi":
+        return { id: "ami-0123456789abcdef0", name: "ubuntu-noble-24.04-amd64-server-20261101" };
+      case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+        // Unsorted on purpose: the program must pick deterministically.
+        return { locations: ["us-east-1b", "us-east-1a"], instanceTypes: ["t3.xlarge", "t3.xlarge"], locationTypes: [] };
+      default:
+        return args.inputs;
+    }
+  },
+};
+
+let previewMode = false;
+
+/** Switches the mocks between `pulumi up` (false) and `pulumi preview` (true) semantics. */
+export async function setPreview(preview: boolean): Promise<void> {
+  previewMode = preview;
+  await pulumi.runtime.setMocks(mocks, "calico-ipam", "dev", previewMode);
+}
+
+void setPreview(false);

@@ -1,0 +1,86 @@
+// Builds the real program under the shared mocks, per config, and collects what a user depends on:
+// the resources declared (with their inputs and options) and the stack outputs.
+import * as pulumi from "@pulumi/pulumi";
+import { buildLab, LabDeps } from "../../lab";
+import { parseLabConfig, RawConfig } from "../../lib/config";
+import { declared, LoggedResource, resetMocks, MOCK_PUBLIC_IP } from "../mocks";
+import { EMPTY_IPAM_STATE } from "../../components/ipam";
+
+export interface DeclaredResource extends LoggedResource {
+  /** The resource options the program gave it (dependsOn, deletedWith, parent...). */
+  opts: pulumi.CustomResourceOptions;
+}
+
+export interface BuiltLab {
+  outputs: Record<string, pulumi.Output<unknown>>;
+  resources: DeclaredResource[];
+  /** Every resource of a type, e.g. "aws:ec2/instance:Instance". */
+  ofType(type: string): DeclaredResource[];
+  /** The one resource of a type (whose name contains `name`, when given); throws otherwise. */
+  one(type: string, name?: string): DeclaredResource;
+}
+
+/** Records every call, so tests can assert what ran and in which order. */
+export const calls: string[] = [];
+
+export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
+  return {
+    detectPublicIp: async () => MOCK_PUBLIC_IP,
+    sshAgentSocket: undefined,
+    localHost: { hasTool: () => true, dockerAnswers: () => true },
+    readFile: () => {
+      throw new Error("no file reads in this test");
+    },
+    inspectCluster: async () => ({ operatorInstalled: false }),
+    waitForCalico: async () => {
+      calls.push("waitForCalico");
+      return { readySeconds: 142 };
+    },
+    readIpamState: async () => {
+      calls.push("readIpamState");
+      return EMPTY_IPAM_STATE;
+    },
+    ...overrides,
+  };
+}
+
+/** The value of an Output, or a rejection naming it when it never resolves (unknown in preview). */
+export function valueOf<T>(output: pulumi.Output<T>, ms = 5000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("output never resolved (unknown?)")), ms);
+    output.apply((v) => {
+      clearTimeout(timer);
+      resolve(v);
+      return v;
+    });
+  });
+}
+
+export async function buildLabForTest(raw: RawConfig = {}, deps: LabDeps = fakeDeps()): Promise<BuiltLab> {
+  resetMocks();
+  calls.length = 0;
+  const options = new Map<string, pulumi.CustomResourceOptions>();
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      options.set(`${args.type}::${args.name}`, args.opts);
+      return undefined;
+    });
+    return buildLab(parseLabConfig(raw), deps);
+  }) as Record<string, pulumi.Output<unknown>>;
+  // Let every registration reach the mocks before anyone looks.
+  await Promise.all(Object.values(outputs).map((o) => valueOf(o).catch(() => undefined)));
+  const resources = declared.map((r) => ({ ...r, opts: options.get(`${r.type}::${r.name}`) ?? {} }));
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
+  return {
+    outputs,
+    resources,
+    ofType,
+    one(type, name) {
+      const found = ofType(type).filter((r) => name === undefined || r.name.includes(name));
+      if (found.length !== 1) {
+        throw new Error(`expected one ${type}${name ? ` named *${name}*` : ""}, found ${found.map((r) => r.name).join(", ") || "none"}`);
+      }
+      return found[0];
+    },
+  };
+}
