@@ -129,10 +129,11 @@ async function existingCluster(config: LabConfig, deps: LabDeps): Promise<Cluste
   const facts: ExistingClusterFacts = await deps.inspectCluster(kubeconfig);
   const problem = podCidrProblem(config.podCidr, facts);
   if (problem) throw new Error(problem);
+  const secretKubeconfig = pulumi.secret(kubeconfig);
   return {
-    kubeconfig: pulumi.secret(kubeconfig),
+    kubeconfig: secretKubeconfig,
     installOperator: !facts.operatorInstalled,
-    outputs: {},
+    outputs: { kubeconfig: secretKubeconfig },
     timings: {},
   };
 }

@@ -55,10 +55,14 @@ function commandStdout(inputs: Record<string, unknown>): string {
   return stepOutputs.find((s) => create.includes(s.marker))?.stdout ?? "";
 }
 
+let previewMode = false;
+
 const mocks: pulumi.runtime.Mocks = {
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     declared.push({ type: args.type, name: args.name, inputs: args.inputs });
     const state: Record<string, unknown> = { ...args.inputs };
+    // A brand-new stack's preview: nothing exists yet, so ids and computed outputs are unknown.
+    if (previewMode) return { id: undefined, state };
     switch (args.type) {
       case "aws:ec2/eip:Eip":
         state.publicIp = MOCK_PUBLIC_IP;
@@ -93,8 +97,6 @@ const mocks: pulumi.runtime.Mocks = {
     }
   },
 };
-
-let previewMode = false;
 
 /** Switches the mocks between `pulumi up` (false) and `pulumi preview` (true) semantics. */
 export async function setPreview(preview: boolean): Promise<void> {

@@ -44,6 +44,19 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
   };
 }
 
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** A mock input as the program meant it: secret inputs reach the mocks wrapped in a signature. */
+export function plain<T = unknown>(input: unknown): T {
+  if (input && typeof input === "object" && SECRET_SIG in input) return (input as { value: T }).value;
+  return input as T;
+}
+
+/** Was this mock input marked secret by the program? */
+export function isSecretInput(input: unknown): boolean {
+  return Boolean(input && typeof input === "object" && SECRET_SIG in input);
+}
+
 /** The value of an Output, or a rejection naming it when it never resolves (unknown in preview). */
 export function valueOf<T>(output: pulumi.Output<T>, ms = 5000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -56,19 +69,25 @@ export function valueOf<T>(output: pulumi.Output<T>, ms = 5000): Promise<T> {
   });
 }
 
+/** How long to wait for each output before taking it as unknown (as in a preview). */
+const SETTLE_MS = 1500;
+
 export async function buildLabForTest(raw: RawConfig = {}, deps: LabDeps = fakeDeps()): Promise<BuiltLab> {
   resetMocks();
   calls.length = 0;
   const options = new Map<string, pulumi.CustomResourceOptions>();
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+  let outputs: Record<string, pulumi.Output<unknown>> = {};
+  // runInPulumiStack hands back plain values; the Outputs themselves (secrecy included) are kept here.
+  await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       options.set(`${args.type}::${args.name}`, args.opts);
       return undefined;
     });
-    return buildLab(parseLabConfig(raw), deps);
-  }) as Record<string, pulumi.Output<unknown>>;
+    outputs = await buildLab(parseLabConfig(raw), deps);
+    return outputs;
+  });
   // Let every registration reach the mocks before anyone looks.
-  await Promise.all(Object.values(outputs).map((o) => valueOf(o).catch(() => undefined)));
+  await Promise.all(Object.values(outputs).map((o) => valueOf(o, SETTLE_MS).catch(() => undefined)));
   const resources = declared.map((r) => ({ ...r, opts: options.get(`${r.type}::${r.name}`) ?? {} }));
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   return {
