@@ -14,6 +14,8 @@ fetch() {
 install -m 0755 -d /etc/apt/keyrings
 fetch https://download.docker.com/linux/ubuntu/gpg /etc/apt/keyrings/docker.asc
 chmod a+r /etc/apt/keyrings/docker.asc
+# The host's own release file, read for its codename only.
+# shellcheck source=/dev/null
 codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
 echo "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu $codename stable" \
   > /etc/apt/sources.list.d/docker.list
