@@ -88,6 +88,7 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
     blockSize: config.blockSize,
     apiServerUrl: pulumi.interpolate`https://${host.publicIp}:${API_SERVER_PORT}`,
     dependsOn: [host.ready],
+    machineId: host.instanceId,
   });
   const outputs: LabOutputs = {
     ...clusterOutputs(cluster),

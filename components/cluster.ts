@@ -15,6 +15,8 @@ export interface LabClusterArgs {
   apiServerUrl?: pulumi.Input<string>;
   /** What must be ready before the first step runs (the host). */
   dependsOn?: pulumi.Resource[];
+  /** Identity of the machine the cluster runs on: a new machine has no cluster yet. */
+  machineId?: pulumi.Input<string>;
 }
 
 export interface RenderedCluster {
@@ -47,8 +49,8 @@ export class LabCluster extends pulumi.ComponentResource {
       update: "echo 'calico-ipam: deploy script changed; the running cluster is kept'",
       delete: labName.apply((lab) => renderStep("destroy-cluster", { LAB_NAME: lab })),
       // Exactly what needs a new cluster: the rendered files (Kubernetes version, nodes, subnets,
-      // certificate names) and the pool settings Calico refuses to change in place.
-      triggers: [this.rendered.topology, this.rendered.kindConfig, shape.podCidr, args.blockSize],
+      // certificate names), the pool settings Calico refuses to change in place, and a new machine.
+      triggers: [this.rendered.topology, this.rendered.kindConfig, shape.podCidr, args.blockSize, ...(args.machineId ? [args.machineId] : [])],
     }, { ...parent, dependsOn: args.dependsOn, customTimeouts: { create: "20m", delete: "10m" } });
 
     const read = args.transport.command(`${name}-kubeconfig`, {

@@ -41,6 +41,8 @@ export class LabHost extends pulumi.ComponentResource {
   readonly transport: StepTransport;
   readonly ready: pulumi.Resource;
   readonly readySeconds: pulumi.Output<number | undefined>;
+  /** Changes only when the instance is replaced (not on a resize). */
+  readonly instanceId: pulumi.Output<string>;
 
   constructor(name: string, args: LabHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("calico-ipam:host:LabHost", name, {}, opts);
@@ -143,6 +145,7 @@ export class LabHost extends pulumi.ComponentResource {
     }, { ...parent, dependsOn: [instance, eipAssociation], customTimeouts: { create: "20m" } });
 
     this.transport = ssh;
+    this.instanceId = instance.id;
     this.ready = waitForHost.resource;
     this.readySeconds = waitForHost.stdout.apply((out) => parseTimings(out).hostReadySeconds);
     this.registerOutputs({ publicIp: this.publicIp, publicDns: this.publicDns, readySeconds: this.readySeconds });

@@ -17,6 +17,8 @@ export interface LocalHostProbe {
   hasTool(name: string): boolean;
   /** Does the Docker daemon answer (`docker info`)? */
   dockerAnswers(): boolean;
+  /** Can the steps run containerlab as root (root, or passwordless sudo)? */
+  canRunAsRoot(): boolean;
 }
 
 /** One message listing everything missing and how to get it, or undefined when all is there. */
@@ -25,6 +27,9 @@ export function localPreflight(probe: LocalHostProbe): string | undefined {
   const lines = missing.map((tool) => `  - ${tool.name}: not found on PATH; install: ${tool.install}`);
   if (probe.hasTool("docker") && !probe.dockerAnswers()) {
     lines.push("  - docker is installed but the daemon does not answer `docker info`: start it, and make sure this user may use it");
+  }
+  if (!probe.canRunAsRoot()) {
+    lines.push("  - root: containerlab runs as root; run pulumi as root or give this user passwordless sudo (sudo -n true must succeed)");
   }
   if (lines.length === 0) return undefined;
   return `calico-ipam: target "local" needs these on this machine:\n${lines.join("\n")}`;

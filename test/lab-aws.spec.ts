@@ -218,3 +218,11 @@ describe("what a config change touches (target aws)", () => {
     assert.ok(files.every((f) => f.includes("/calico/v3.30.6/manifests/")), files.join());
   });
 });
+
+describe("a replaced host (target aws)", () => {
+  it("gets a new cluster: the instance is one of the deploy's triggers", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: ALLOWED });
+    const triggers = lab.one(DEPLOY, "cluster-deploy").inputs.triggers as unknown[];
+    assert.equal(triggers.at(-1), "host-instance-id");
+  });
+});

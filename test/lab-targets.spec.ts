@@ -50,12 +50,13 @@ describe("target local", () => {
   });
 
   it("stops before creating anything when tools are missing, naming each and how to get it", async () => {
-    const deps = fakeDeps({ localHost: { hasTool: (t) => !["kind", "containerlab"].includes(t), dockerAnswers: () => false } });
+    const deps = fakeDeps({ localHost: { hasTool: (t) => !["kind", "containerlab"].includes(t), dockerAnswers: () => false, canRunAsRoot: () => false } });
     await assert.rejects(buildLabForTest({ target: "local" }, deps), (err: Error) => {
       assert.match(err.message, /target "local" needs/);
       assert.match(err.message, /containerlab: not found on PATH; install: .*get\.containerlab\.dev/);
       assert.match(err.message, /kind: not found on PATH; install: https:\/\/kind\.sigs\.k8s\.io/);
       assert.match(err.message, /docker .* does not answer/);
+      assert.match(err.message, /passwordless sudo/);
       assert.doesNotMatch(err.message, /kubectl/);
       return true;
     });

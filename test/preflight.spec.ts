@@ -5,11 +5,11 @@ import { detectPublicIpv4 } from "../lib/public-ip";
 
 describe("local preflight", () => {
   it("is quiet when everything is there", () => {
-    assert.equal(localPreflight({ hasTool: () => true, dockerAnswers: () => true }), undefined);
+    assert.equal(localPreflight({ hasTool: () => true, dockerAnswers: () => true, canRunAsRoot: () => true }), undefined);
   });
 
   it("lists every missing tool in one message", () => {
-    const message = localPreflight({ hasTool: () => false, dockerAnswers: () => false })!;
+    const message = localPreflight({ hasTool: () => false, dockerAnswers: () => false, canRunAsRoot: () => true })!;
     for (const tool of ["docker", "containerlab", "kind", "kubectl"]) assert.match(message, new RegExp(`- ${tool}: not found`));
     // With no docker at all, "the daemon does not answer" would only be noise.
     assert.doesNotMatch(message, /does not answer/);

@@ -27,7 +27,7 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
   return {
     detectPublicIp: async () => MOCK_PUBLIC_IP,
     sshAgentSocket: undefined,
-    localHost: { hasTool: () => true, dockerAnswers: () => true },
+    localHost: { hasTool: () => true, dockerAnswers: () => true, canRunAsRoot: () => true },
     readFile: () => {
       throw new Error("no file reads in this test");
     },
@@ -48,7 +48,7 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 /** A mock input as the program meant it: secret inputs reach the mocks wrapped in a signature. */
 export function plain<T = unknown>(input: unknown): T {
-  if (input && typeof input === "object" && SECRET_SIG in input) return (input as { value: T }).value;
+  if (input && typeof input === "object" && SECRET_SIG in input) return (input as unknown as { value: T }).value;
   return input as T;
 }
 
