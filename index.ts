@@ -1,7 +1,7 @@
 // The Pulumi program: read and validate the stack config, build the lab, export its outputs.
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, parseLabConfig, RawConfig, unknownConfigKeys } from "./lib/config";
+import { CONFIG_NAMESPACE, parseLabConfig, RawConfig } from "./lib/config";
 import { buildLab } from "./lab";
 import { detectPublicIpv4 } from "./lib/public-ip";
 import { realLocalHost } from "./lib/local-host";
@@ -10,8 +10,8 @@ import { waitForCalicoReady } from "./lib/ipam/calico-ready";
 import { readIpamState } from "./lib/ipam/reader";
 
 function readRawConfig(): RawConfig {
+  // Every key of our namespace goes to the validator, which also reports keys it does not know.
   const all = pulumi.runtime.allConfig();
-  for (const warning of unknownConfigKeys(Object.keys(all))) pulumi.log.warn(warning);
   const prefix = `${CONFIG_NAMESPACE}:`;
   return Object.fromEntries(
     Object.entries(all).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]),
