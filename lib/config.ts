@@ -1,94 +1,16 @@
-// The lab's stack configuration: every key, its default, and its validation.
+// Validation of the lab's stack configuration: every problem found, reported at once.
 // Pure: no Pulumi types, so it is tested directly and `pulumi preview` fails in a second on bad input.
 import { BLOCK_SIZE_RANGE, blockCount, blockSizeForNodes, cidrsOverlap, parseCidr, type Cidr } from "./ipplan";
+import {
+  CONFIG_KEYS, CONFIG_NAMESPACE, ConfigError, ConfigKey, DEFAULTS, ENCAPSULATIONS, Encapsulation, HOST_NETWORKS,
+  LabConfig, NAT_OUTGOING, NatOutgoing, RawConfig, Target, TARGETS,
+} from "./config-types";
+import {
+  Check, SERVICE_CIDR_RULES, VPC_CIDR_RULES, WHY, bool, cidr, instanceType, isConfigKey, kubeconfig, kubeconfigPath,
+  labName, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, version, wholeNumber,
+} from "./config-checks";
 
-export const CONFIG_NAMESPACE = "calico-ipam";
-
-export type Target = "aws" | "local" | "existing";
-export type Encapsulation = "VXLANCrossSubnet" | "VXLAN" | "IPIPCrossSubnet" | "IPIP" | "None";
-export type NatOutgoing = "Enabled" | "Disabled";
-
-export interface LabConfig {
-  /** Where the lab lives: an EC2 host, this machine's Docker, or a cluster the user already has. */
-  target: Target;
-  /** containerlab lab name and kind cluster name. */
-  labName: string;
-  instanceType: string;
-  rootVolumeGb: number;
-  vpcCidr: string;
-  /** Undefined: detect the caller's public IPv4 at run time (target aws only). */
-  allowedCidrs?: string[];
-  allowOpenIngress: boolean;
-  /** Undefined: generate an ED25519 key pair. */
-  sshPublicKey?: string;
-  kubernetesVersion: string;
-  workers: number;
-  calicoVersion: string;
-  podCidr: string;
-  serviceCidr: string;
-  blockSize: number;
-  encapsulation: Encapsulation;
-  natOutgoing: NatOutgoing;
-  nodeSelector: string;
-  calicoTimeoutMinutes: number;
-  ipamProbe: boolean;
-  /** target existing: kubeconfig contents (a secret config value) ... */
-  kubeconfig?: string;
-  /** ... or a path to a kubeconfig file. */
-  kubeconfigPath?: string;
-}
-
-export const DEFAULTS = {
-  target: "aws",
-  labName: "calico-ipam",
-  instanceType: "t3.xlarge",
-  rootVolumeGb: 50,
-  vpcCidr: "10.0.0.0/16",
-  allowOpenIngress: false,
-  kubernetesVersion: "v1.28.0",
-  workers: 2,
-  calicoVersion: "v3.30.7",
-  podCidr: "192.168.0.0/16",
-  serviceCidr: "10.96.0.0/16",
-  blockSize: 26,
-  encapsulation: "VXLANCrossSubnet",
-  natOutgoing: "Enabled",
-  nodeSelector: "all()",
-  calicoTimeoutMinutes: 15,
-  ipamProbe: true,
-} as const satisfies Partial<LabConfig>;
-
-/** Every key the lab reads, so a typo (`blocksize`) is reported instead of silently ignored. */
-export const CONFIG_KEYS = [
-  "target", "labName", "instanceType", "rootVolumeGb", "vpcCidr", "allowedCidrs", "allowOpenIngress",
-  "sshPublicKey", "kubernetesVersion", "workers", "calicoVersion", "podCidr", "serviceCidr", "blockSize",
-  "encapsulation", "natOutgoing", "nodeSelector", "calicoTimeoutMinutes", "ipamProbe", "kubeconfig",
-  "kubeconfigPath",
-] as const;
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
-
-/** Config values as the stack holds them: strings (objects and lists as JSON), keyed without namespace. */
-export type RawConfig = Partial<Record<string, string>>;
-
-export class ConfigError extends Error {
-  constructor(public readonly problems: string[]) {
-    super(
-      `calico-ipam: ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}:\n` +
-        problems.map((p) => `  - ${p}`).join("\n"),
-    );
-    this.name = "ConfigError";
-  }
-}
-
-export const TARGETS = ["aws", "local", "existing"] as const satisfies readonly Target[];
-export const ENCAPSULATIONS = ["VXLANCrossSubnet", "VXLAN", "IPIPCrossSubnet", "IPIP", "None"] as const satisfies readonly Encapsulation[];
-export const NAT_OUTGOING = ["Enabled", "Disabled"] as const satisfies readonly NatOutgoing[];
-
-/** Networks on the lab host (kind's docker network, containerlab's management network). */
-export const HOST_NETWORKS = [
-  { cidr: "172.18.0.0/16", what: "the docker network kind puts its node containers on" },
-  { cidr: "172.20.20.0/24", what: "containerlab's management network" },
-] as const;
+export * from "./config-types";
 
 /** Ranges no pod or service may use, wherever the cluster runs. */
 const SPECIAL_NETWORKS = [
@@ -99,141 +21,12 @@ const SPECIAL_NETWORKS = [
   { cidr: "240.0.0.0/4", what: "reserved space (240.0.0.0/4)" },
 ] as const;
 
-const SSH_KEY_TYPES = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"];
-
-const q = (key: string): string => `${CONFIG_NAMESPACE}:${key}`;
-/** JSON quotes make stray spaces visible; long values are cut so one problem stays one line. */
-const show = (value: string): string => JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-/** Case and separators ignored: "block-size" and "blocksize" both mean blockSize. */
-const squash = (s: string): string => s.toLowerCase().replace(/[-_\s]/g, "");
-const isConfigKey = (key: string): key is ConfigKey => (CONFIG_KEYS as readonly string[]).includes(key);
-
-/** A check returns what is wrong with a value, or undefined when it is fine. */
-type Check = (value: string) => string | undefined;
-
 function unknownKeyMessage(key: string): string {
   const near = CONFIG_KEYS.find((k) => squash(k) === squash(key));
   return near
     ? `${q(key)} is not a setting of this lab: did you mean ${near}? (pulumi config rm ${q(key)}, then set ${q(near)})`
     : `${q(key)} is not a setting of this lab; the settings are ${CONFIG_KEYS.join(", ")}`;
 }
-
-/** For fully qualified keys (`calico-ipam:blocksize`): one message per key of this namespace the lab does not read. */
-export function unknownConfigKeys(allKeys: string[]): string[] {
-  const prefix = `${CONFIG_NAMESPACE}:`;
-  return allKeys
-    .filter((k) => k.startsWith(prefix) && !isConfigKey(k.slice(prefix.length)))
-    .map((k) => unknownKeyMessage(k.slice(prefix.length)));
-}
-
-function oneOf(allowed: readonly string[], aliases: Record<string, string> = {}): Check {
-  return (v) => {
-    if (allowed.includes(v)) return undefined;
-    const near = allowed.find((a) => squash(a) === squash(v)) ?? aliases[squash(v)];
-    return `expected one of ${allowed.join(", ")}${near ? `; did you mean ${JSON.stringify(near)}?` : ""}`;
-  };
-}
-
-const bool = oneOf(["true", "false"], { yes: "true", no: "false", on: "true", off: "false" });
-
-function wholeNumber(min: number, max: number, why: string): Check {
-  return (v) => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `expected a whole number from ${min} to ${max}: ${why}`);
-}
-
-function version(example: string): Check {
-  return (v) => {
-    if (/^v\d+\.\d+\.\d+$/.test(v)) return undefined;
-    return /^\d+\.\d+\.\d+$/.test(v) ? `expected vX.Y.Z with a leading "v": did you mean "v${v}"?` : `expected vX.Y.Z, such as ${example}`;
-  };
-}
-
-interface CidrRules {
-  ipv4Only?: string;
-  prefix?: { min: number; max: number; why: string };
-  /** A bare address is a plausible host entry (allowedCidrs): suggest it as a /32. */
-  hostOk?: boolean;
-}
-
-function cidr(rules: CidrRules): Check {
-  return (v) => {
-    const parsed = parseCidr(v);
-    if (!parsed.ok) {
-      const s = parsed.suggestion;
-      const useful = s !== undefined && (rules.hostOk || !/\/(32|128)$/.test(s));
-      return `${parsed.problem}${useful ? `; did you mean ${JSON.stringify(s)}?` : ""}`;
-    }
-    const { family, prefix } = parsed.cidr;
-    if (rules.ipv4Only && family !== "IPv4") return rules.ipv4Only;
-    const range = rules.prefix;
-    if (range && (prefix < range.min || prefix > range.max)) return `a /${prefix} ${range.why}`;
-    return undefined;
-  };
-}
-
-const labName: Check = (v) => {
-  if (/^[a-z0-9][a-z0-9.-]*$/.test(v) && v.length <= 50) return undefined;
-  const fix = v.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^[.-]+/, "").slice(0, 50);
-  const len = v.length > 50 ? ` (this one has ${v.length})` : "";
-  return `kind and containerlab take lowercase letters, digits, "." and "-", starting with a letter or digit, ` +
-    `at most 50 characters${len}${fix && fix !== v ? `; such as ${JSON.stringify(fix)}` : ""}`;
-};
-
-function instanceType(target: Target): Check {
-  return (v) => {
-    if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*$/.test(v)) {
-      return `expected an AWS instance type of the form family.size, such as ${DEFAULTS.instanceType}`;
-    }
-    if (/\.(nano|micro|small)$/.test(v)) {
-      return `has 2 GiB of memory or less, too little for ${DEFAULTS.workers + 1} kind nodes and Calico; use ${DEFAULTS.instanceType} (16 GiB) or at least a .large`;
-    }
-    // Graviton families carry a "g" after the generation digit (m7g, c6gn, t4g); the lab's Ubuntu image is amd64.
-    if (target === "aws" && /^(a1|[a-z]+\d+[a-z]*g[a-z]*)(-[a-z0-9]+)*\./.test(v)) {
-      return `is an arm64 (Graviton) type, but the lab boots an amd64 Ubuntu image; use an Intel or AMD type such as ${DEFAULTS.instanceType} or m7a.xlarge`;
-    }
-    return undefined;
-  };
-}
-
-/** SSH wire format: a list of uint32-length-prefixed strings; undefined when the lengths do not add up. */
-function sshStrings(body: Buffer): Buffer[] | undefined {
-  const out: Buffer[] = [];
-  for (let at = 0; at < body.length; ) {
-    if (at + 4 > body.length) return undefined;
-    const len = body.readUInt32BE(at);
-    if (at + 4 + len > body.length) return undefined;
-    out.push(body.subarray(at + 4, at + 4 + len));
-    at += 4 + len;
-  }
-  return out;
-}
-
-const sshPublicKey: Check = (v) => {
-  if (v.includes("PRIVATE KEY")) return "is a private key: give the public key, the one line of the .pub file";
-  if (v.includes("\n")) return "holds several lines: give exactly one public key";
-  const [type, body = ""] = v.split(/\s+/);
-  if (!SSH_KEY_TYPES.includes(type)) return `expected an OpenSSH public key line starting with one of ${SSH_KEY_TYPES.join(", ")}`;
-  const fields = /^[A-Za-z0-9+/]+={0,2}$/.test(body) && body.length % 4 === 0 ? sshStrings(Buffer.from(body, "base64")) : undefined;
-  if (!fields || fields.length < 2) return `the key after "${type}" is not valid base64 key data (truncated or edited?)`;
-  const embedded = fields[0].toString("latin1");
-  if (embedded !== type) return `the line says ${type} but the key data says ${JSON.stringify(embedded.slice(0, 30))}`;
-  const ok = type === "ssh-ed25519" ? fields.length === 2 && fields[1].length === 32
-    : type === "ssh-rsa" ? fields.length === 3
-    : fields.length === 3 && `ecdsa-sha2-${fields[1].toString("latin1")}` === type;
-  return ok ? undefined : `the ${type} key data has the wrong structure (truncated or edited?)`;
-};
-
-const nodeSelector: Check = (v) => {
-  if (v === "all") return `Calico selectors are expressions: did you mean "all()"?`;
-  if (/^[^=!]+=[^=]/.test(v)) return `Calico selectors compare with ==, such as "kubernetes.io/os == 'linux'" (or "all()")`;
-  return undefined;
-};
-
-const kubeconfig: Check = (v) => {
-  if (!v.includes("\n") && !v.trimStart().startsWith("{")) return `looks like a file path, not kubeconfig contents: set ${q("kubeconfigPath")} to it instead`;
-  return /\bclusters\b/.test(v) ? undefined : "does not look like a kubeconfig (it has no clusters section)";
-};
-
-const kubeconfigPath: Check = (v) => (v.startsWith("~") ? "~ is not expanded here: write the full path, such as /home/you/.kube/config" : undefined);
 
 const EMPTY_MEANS: Partial<Record<ConfigKey, string>> = {
   allowedCidrs: "your public IPv4 address, detected at run time",
@@ -270,33 +63,6 @@ function readValues(raw: RawConfig, p: Problems): Partial<Record<ConfigKey, stri
   }
   return values;
 }
-
-const WHY = {
-  rootVolumeGb:
-    "Ubuntu, Docker, the kind node image and Calico's images in every node container take about 10 GiB, and the " +
-    "kubelet evicts pods when the disk runs low, so the lab needs at least 20 (gp3 volumes end at 16384)",
-  workers:
-    "every node is a container on one host running kubelet, containerd and calico-node, and past 10 the host runs " +
-    "out of memory and inotify instances; at least 1 worker, so blocks spread over several nodes",
-  blockSize: "Calico's operator accepts IPv4 block sizes from 20 to 32; 26 (64 addresses per block) is Calico's default",
-  calicoTimeoutMinutes: "minutes to wait for Calico to become ready (it usually takes a few)",
-};
-
-function podCidrRules(kind: boolean): CidrRules {
-  return {
-    ipv4Only: "this lab is single-stack IPv4 (kind's podSubnet and one IPv4 Calico pool): use an IPv4 CIDR such as 192.168.0.0/16",
-    // kubeadm (inside kind) carves a /24 per node out of the pod subnet and allows at most 16 bits between the two.
-    prefix: kind ? { min: 8, max: 24, why: "is outside /8 to /24, the pod subnets kind's kubeadm accepts (it gives each node a /24)" } : undefined,
-  };
-}
-const SERVICE_CIDR_RULES: CidrRules = {
-  ipv4Only: "this lab is single-stack IPv4: the service range must be IPv4 too, such as 10.96.0.0/16",
-  prefix: { min: 12, max: 28, why: "is outside /12 to /28: kube-apiserver refuses ranges larger than /12, and kubeadm puts cluster DNS at the tenth address" },
-};
-const VPC_CIDR_RULES: CidrRules = {
-  ipv4Only: "an AWS VPC's primary CIDR is IPv4, such as 10.0.0.0/16",
-  prefix: { min: 16, max: 24, why: "is outside /16 to /24: AWS VPCs are /16 to /28, and the lab's public subnet is the VPC's first /24" },
-};
 
 /** A JSON list or a comma-separated list; each entry must be a CIDR (a bare address gets a /32 hint). */
 function allowedCidrs(value: string | undefined, p: Problems): string[] | undefined {

@@ -1,7 +1,7 @@
 // What a user sees when the stack config is wrong: every problem at once, each naming the key,
 // the bad value and what would be accepted, before any resource exists.
 import * as assert from "node:assert/strict";
-import { ConfigError, parseLabConfig, RawConfig, unknownConfigKeys } from "../lib/config";
+import { ConfigError, parseLabConfig, RawConfig } from "../lib/config";
 
 // Real keys from ssh-keygen (public halves only).
 const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKqNiD5GL/iCmAo2dxdo4NAWkXdlbB5xiQXezoUCPTnW me@laptop";
@@ -174,15 +174,5 @@ describe("stack config validation", () => {
   it("does not blame a good key for a bad one's value", () => {
     // The pod range is unusable, so nothing is said about its overlaps or its blocks.
     onlyProblem({ podCidr: "10.0.0.0/33", blockSize: "32" }, "podCidr", '"10.0.0.0/33"');
-  });
-});
-
-describe("unknownConfigKeys", () => {
-  it("names keys of this lab's namespace it does not read, with the likely key", () => {
-    const found = unknownConfigKeys(["calico-ipam:blocksize", "calico-ipam:pod_cidr", "calico-ipam:podCidr", "aws:region", "calico-ipam:colour"]);
-    assert.equal(found.length, 3, found.join("\n"));
-    assert.match(found[0], /^calico-ipam:blocksize is not a setting of this lab: did you mean blockSize\?/);
-    assert.match(found[1], /^calico-ipam:pod_cidr .*did you mean podCidr\?/);
-    assert.match(found[2], /^calico-ipam:colour .*the settings are target, labName, /);
   });
 });
