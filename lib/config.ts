@@ -2,7 +2,7 @@
 // Pure: no Pulumi types, so it is tested directly and `pulumi preview` fails in a second on bad input.
 import { BLOCK_SIZE_RANGE, blockCount, blockSizeForNodes, cidrsOverlap, parseCidr, type Cidr } from "./ipplan";
 import {
-  CONFIG_KEYS, CONFIG_NAMESPACE, ConfigError, ConfigKey, DEFAULTS, ENCAPSULATIONS, Encapsulation, HOST_NETWORKS,
+  CONFIG_KEYS, ConfigError, ConfigKey, DEFAULTS, ENCAPSULATIONS, Encapsulation, HOST_NETWORKS,
   LabConfig, NAT_OUTGOING, NatOutgoing, RawConfig, Target, TARGETS,
 } from "./config-types";
 import {
