@@ -1,6 +1,8 @@
 // Facts about a cluster the user already has (target existing), read before anything is declared.
 import * as ipaddr from "ipaddr.js";
 import { parse } from "yaml";
+import { ApiException } from "@kubernetes/client-node";
+import { connect, KubeClients, toReadError } from "./ipam/reader";
 
 export interface ExistingClusterFacts {
   /** networking.podSubnet from kube-system/kubeadm-config, when the cluster was made by kubeadm. */
@@ -37,36 +39,27 @@ export function podCidrProblem(podCidr: string, facts: ExistingClusterFacts): st
   );
 }
 
-function statusCode(err: unknown): number | undefined {
-  const e = err as { code?: unknown; statusCode?: unknown; response?: { statusCode?: unknown } };
-  for (const candidate of [e.code, e.statusCode, e.response?.statusCode]) {
-    if (typeof candidate === "number") return candidate;
+/** A core object, or undefined when the API answers 404; any other failure is one line. */
+async function getOrUndefined<T>(clients: KubeClients, plural: string, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof ApiException && err.code === 404) return undefined;
+    throw new Error(`calico-ipam: ${toReadError(err, clients, { group: "", version: "v1", plural }, "get").message}`);
   }
-  return undefined;
 }
 
 export const inspectExistingCluster: InspectCluster = async (kubeconfig) => {
-  const k8s = await import("@kubernetes/client-node");
-  const kc = new k8s.KubeConfig();
-  kc.loadFromString(kubeconfig);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const server = kc.getCurrentCluster()?.server ?? "(no server in kubeconfig)";
-  const found = async (read: () => Promise<unknown>): Promise<unknown | undefined> => {
-    try {
-      return await read();
-    } catch (err) {
-      const code = statusCode(err);
-      if (code === 404) return undefined;
-      if (code === 401 || code === 403) {
-        throw new Error(`calico-ipam: the kubeconfig's user may not read the cluster at ${server} (HTTP ${code})`);
-      }
-      throw new Error(`calico-ipam: cannot reach the cluster at ${server}: ${(err as Error).message}`);
-    }
-  };
-  const kubeadm = (await found(() => core.readNamespacedConfigMap({ name: "kubeadm-config", namespace: "kube-system" }))) as
-    | { data?: Record<string, string> }
-    | undefined;
-  const operatorNamespace = await found(() => core.readNamespace({ name: "tigera-operator" }));
+  let clients: KubeClients;
+  try {
+    clients = connect(kubeconfig);
+  } catch (err) {
+    throw new Error(`calico-ipam:kubeconfig ${(err as Error).message}`);
+  }
+  const kubeadm = await getOrUndefined(clients, "configmaps", () =>
+    clients.core.readNamespacedConfigMap({ name: "kubeadm-config", namespace: "kube-system" }),
+  );
+  const operatorNamespace = await getOrUndefined(clients, "namespaces", () => clients.core.readNamespace({ name: "tigera-operator" }));
   const clusterConfiguration = kubeadm?.data?.ClusterConfiguration;
   return {
     kubeadmPodSubnet: clusterConfiguration ? podSubnetFromKubeadmConfig(clusterConfiguration) : undefined,

@@ -2,13 +2,16 @@
 # `npm run up` / `npm run destroy`: the Pulumi CLI on a local state store, so no Pulumi account is
 # needed. A user already logged in elsewhere (PULUMI_BACKEND_URL or `pulumi login`) keeps that.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "${BASH_SOURCE[0]%/*}/.."
 
 if command -v pulumi >/dev/null; then
   pulumi=(pulumi)
-else
+elif command -v npx >/dev/null; then
   # The npm package `pulumi` fetches the matching CLI on first use.
   pulumi=(npx --yes pulumi@3)
+else
+  echo "calico-ipam: no pulumi CLI on PATH and no npx to fetch one: install the Pulumi CLI (https://www.pulumi.com/docs/install/)" >&2
+  exit 127
 fi
 
 if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! "${pulumi[@]}" whoami >/dev/null 2>&1; then
@@ -19,5 +22,8 @@ fi
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 
 stack="${PULUMI_STACK:-dev}"
-"${pulumi[@]}" stack select --create "$stack" >/dev/null
+# Only `up` may create the stack; a lookup (`stack output`) must not leave one behind.
+if [ "${1:-}" = up ]; then
+  "${pulumi[@]}" stack select --create "$stack" >/dev/null
+fi
 exec "${pulumi[@]}" "$@" --stack "$stack"
