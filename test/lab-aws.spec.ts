@@ -2,18 +2,11 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { buildLabForTest, BuiltLab, calls, DeclaredResource, isSecretInput, plain, valueOf } from "./support/lab-harness";
+import { bashSingleQuotedValue, buildLabForTest, BuiltLab, calls, DeclaredResource, isSecretInput, unwrapSecrets, valueOf } from "./support/lab-harness";
 import { invoked, MOCK_PUBLIC_IP } from "./mocks";
 
 const ALLOWED = "127.0.0.0/24";
 const DEPLOY = "command:remote:Command";
-
-/** The value of a quoted `NAME='...'` assignment in a step script. */
-function scriptParam(script: string, name: string): string {
-  const match = new RegExp(`^${name}='((?:[^']|'\\\\'')*)'$`, "m").exec(script);
-  assert.ok(match, `no ${name}= in the script`);
-  return match[1].replace(/'\\''/g, "'");
-}
 
 async function urnOf(resource: pulumi.Resource | pulumi.Input<pulumi.Resource> | undefined): Promise<string> {
   assert.ok(resource, "no resource");
@@ -73,14 +66,14 @@ describe("target aws (default)", () => {
   it("renders the lab's topology and kind config into the deploy step", () => {
     const deploy = lab.one(DEPLOY, "cluster-deploy");
     const script = deploy.inputs.create as string;
-    const topology = parse(scriptParam(script, "TOPOLOGY"));
+    const topology = parse(bashSingleQuotedValue(script, "TOPOLOGY"));
     assert.deepEqual(topology.topology.nodes["calico-ipam"], {
       kind: "k8s-kind",
       image: "kindest/node:v1.28.0",
       "startup-config": "calico-ipam.kind.yaml",
       extras: { k8s_kind: { deploy: { wait: "0s" } } },
     });
-    const kind = parse(scriptParam(script, "KIND_CONFIG"));
+    const kind = parse(bashSingleQuotedValue(script, "KIND_CONFIG"));
     assert.deepEqual(kind.networking, {
       disableDefaultCNI: true,
       podSubnet: "192.168.0.0/16",
@@ -100,7 +93,7 @@ describe("target aws (default)", () => {
     for (const c of commands) {
       // The connection carries the private key, so it is secret as a whole.
       assert.ok(isSecretInput(c.inputs.connection), c.name);
-      const connection = plain<Record<string, unknown>>(c.inputs.connection);
+      const connection = unwrapSecrets(c.inputs.connection) as Record<string, unknown>;
       assert.equal(connection.user, "ubuntu");
       assert.equal(connection.host, MOCK_PUBLIC_IP);
       assert.equal(connection.dialErrorLimit === -1, c === first, c.name);

@@ -46,10 +46,36 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
-/** A mock input as the program meant it: secret inputs reach the mocks wrapped in a signature. */
-export function plain<T = unknown>(input: unknown): T {
-  if (input && typeof input === "object" && SECRET_SIG in input) return (input as unknown as { value: T }).value;
-  return input as T;
+/** Mock inputs as the program meant them: secret inputs reach the mocks wrapped in a signature. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  const record = value as Record<string, unknown>;
+  if (SECRET_SIG in record) return unwrapSecrets(record.value);
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
+/**
+ * The value of a `NAME='...'` line in a step script, read as bash reads it: single-quoted
+ * strings, with each `'\''` (close, escaped quote, reopen) standing for one quote.
+ */
+export function bashSingleQuotedValue(script: string, name: string): string {
+  const start = script.search(new RegExp(`^${name}='`, "m"));
+  if (start < 0) throw new Error(`no ${name}='...' assignment in the script`);
+  let i = start + name.length + 1;
+  let value = "";
+  for (;;) {
+    const close = script.indexOf("'", i + 1);
+    if (close < 0) throw new Error(`${name}: unterminated single quote`);
+    value += script.slice(i + 1, close);
+    if (!script.startsWith("\\''", close + 1)) {
+      const rest = script.slice(close + 1).split("\n", 1)[0];
+      if (rest.trim() !== "") throw new Error(`${name}: unexpected "${rest}" after the quoted value`);
+      return value;
+    }
+    value += "'";
+    i = close + 2;
+  }
 }
 
 /** Was this mock input marked secret by the program? */
