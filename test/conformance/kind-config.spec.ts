@@ -1,0 +1,88 @@
+// Issue 5, part 4: the kind config the deploy command writes (its KIND_CONFIG assignment) uses only
+// real kind.x-k8s.io/v1alpha4 Cluster fields with their real types (kind-config.schema.json, from
+// kind's types.go; kind rejects unknown keys), and its kubeadm patch is one kubeadm will apply.
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv, { ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import * as ipaddr from "ipaddr.js";
+import type { RawConfig } from "../../lib/config";
+import { MOCK_PUBLIC_DNS, MOCK_PUBLIC_IP } from "../mocks";
+import { describeErrors } from "./support/crd-schema";
+import { assertNoProblems } from "./support/environment";
+import { labArtifacts, parseYamlStrictly } from "./support/lab-artifacts";
+import { bashSingleQuotedValue } from "../support/lab-harness";
+
+const SCHEMA_FILE = path.join(__dirname, "kind-config.schema.json");
+
+function kindConfigValidator(): ValidateFunction {
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+  addFormats(ajv, ["ipv4", "ipv6"]);
+  // kind parses podSubnet and serviceSubnet as CIDRs and refuses the cluster otherwise.
+  ajv.addFormat("cidr", { type: "string", validate: (s: string) => ipaddr.isValidCIDR(s) });
+  return ajv.compile(JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")) as object);
+}
+
+async function kindConfigOf(raw: RawConfig): Promise<Record<string, unknown>> {
+  const { deployScript } = await labArtifacts(raw);
+  return parseYamlStrictly(bashSingleQuotedValue(deployScript, "KIND_CONFIG"), "KIND_CONFIG") as Record<string, unknown>;
+}
+
+describe("conformance: kind config (kind.x-k8s.io/v1alpha4 Cluster)", () => {
+  const validate = kindConfigValidator();
+  const problems = (config: unknown): string[] => (validate(config) ? [] : describeErrors(validate.errors));
+
+  for (const [target, raw] of [["aws", {}], ["local", { target: "local" }]] as [string, RawConfig][]) {
+    it(`target ${target}: KIND_CONFIG uses only kind's fields, with their types`, async () => {
+      const config = await kindConfigOf(raw);
+      assertNoProblems(`kind config (target ${target})`, problems(config));
+      const roles = (config.nodes as { role?: string }[]).map((n) => n.role ?? "control-plane");
+      assert.ok(roles.includes("control-plane"), "kind needs at least one control-plane node");
+    });
+  }
+
+  it("target aws: the kubeadm patch is a ClusterConfiguration naming every address clients use", async () => {
+    const config = await kindConfigOf({});
+    const patches = (config.kubeadmConfigPatches as string[]).map((p, i) => parseYamlStrictly(p, `kubeadmConfigPatches[${i}]`));
+    const clusterConfig = patches.filter((p) => (p as { kind?: string }).kind === "ClusterConfiguration");
+    assert.equal(clusterConfig.length, 1, "one ClusterConfiguration patch");
+    const sans = (clusterConfig[0] as { apiServer?: { certSANs?: unknown } }).apiServer?.certSANs;
+    assert.ok(Array.isArray(sans) && sans.every((s) => typeof s === "string"), "apiServer.certSANs is a list of strings");
+    for (const name of ["localhost", "127.0.0.1", MOCK_PUBLIC_IP, MOCK_PUBLIC_DNS]) {
+      assert.ok(sans.includes(name), `certSANs lacks ${name}`);
+    }
+  });
+
+  it("target local: leaves the API server on kind's loopback defaults, with no patch", async () => {
+    const config = await kindConfigOf({ target: "local" });
+    const networking = config.networking as Record<string, unknown>;
+    assert.equal(networking.apiServerAddress, undefined);
+    assert.equal(config.kubeadmConfigPatches, undefined);
+  });
+
+  // On a small valid config of its own, so these hold whatever the program renders.
+  describe("the checker itself", () => {
+    const baseline = (): Record<string, unknown> => {
+      const config = { kind: "Cluster", apiVersion: "kind.x-k8s.io/v1alpha4", networking: { apiServerPort: 6443 }, nodes: [] };
+      assert.deepEqual(problems(config), [], "the checker's own baseline is valid");
+      return config;
+    };
+
+    it("refuses unknown keys at every level, naming them", () => {
+      const config = baseline();
+      Object.assign(config, { nodes: [{ role: "control-plane", extraPortMapping: [] }] });
+      Object.assign(config.networking as object, { podCIDR: "10.0.0.0/16" });
+      assert.deepEqual(problems(config), ['/networking: unknown field "podCIDR"', '/nodes/0: unknown field "extraPortMapping"']);
+    });
+
+    it("holds values to kind's types", () => {
+      const config = baseline();
+      Object.assign(config.networking as object, { apiServerPort: "6443", podSubnet: "192.168.0.0/33" });
+      assert.deepEqual(problems(config), [
+        '/networking/apiServerPort: must be integer (got "6443")',
+        '/networking/podSubnet: must match format "cidr" (got "192.168.0.0/33")',
+      ]);
+    });
+  });
+});
