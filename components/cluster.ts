@@ -51,7 +51,15 @@ export class LabCluster extends pulumi.ComponentResource {
       // Exactly what needs a new cluster: the rendered files (Kubernetes version, nodes, subnets,
       // certificate names), the pool settings Calico refuses to change in place, and a new machine.
       triggers: [this.rendered.topology, this.rendered.kindConfig, shape.podCidr, args.blockSize, ...(args.machineId ? [args.machineId] : [])],
-    }, { ...parent, dependsOn: args.dependsOn, customTimeouts: { create: "20m", delete: "10m" } });
+    }, {
+      ...parent,
+      dependsOn: args.dependsOn,
+      customTimeouts: { create: "20m", delete: "10m" },
+      // The new cluster has the old one's name: the old must be destroyed first, or its delete
+      // step would destroy the new one. (Its kubeconfig is then unknown in the preview, so the
+      // Kubernetes provider and every object in the cluster are replaced with it.)
+      deleteBeforeReplace: true,
+    });
 
     const read = args.transport.command(`${name}-kubeconfig`, {
       create: labName.apply((lab) => renderStep("read-kubeconfig", { LAB_NAME: lab })),

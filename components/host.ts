@@ -66,7 +66,11 @@ export class LabHost extends pulumi.ComponentResource {
     const subnet = new aws.ec2.Subnet(`${name}-public`, {
       vpcId: vpc.id, cidrBlock: publicSubnetCidr(args.vpcCidr), availabilityZone: zone,
       mapPublicIpOnLaunch: false, tags: tagged("public"),
-    }, parent);
+    }, {
+      ...parent,
+      // The zone is looked up on every run; a change in AWS's offerings must not move a running lab.
+      ignoreChanges: ["availabilityZone"],
+    });
     const gateway = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tagged("igw") }, parent);
     const routes = new aws.ec2.RouteTable(`${name}-public`, {
       vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }], tags: tagged("public"),

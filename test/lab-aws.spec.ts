@@ -212,7 +212,12 @@ describe("what a config change touches (target aws)", () => {
   });
 });
 
-describe("a replaced host (target aws)", () => {
+describe("a replaced cluster or host (target aws)", () => {
+  it("destroys the old cluster before deploying its successor of the same name", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: ALLOWED });
+    assert.equal(lab.one(DEPLOY, "cluster-deploy").opts.deleteBeforeReplace, true);
+  });
+
   it("gets a new cluster: the instance is one of the deploy's triggers", async () => {
     const lab = await buildLabForTest({ allowedCidrs: ALLOWED });
     const triggers = lab.one(DEPLOY, "cluster-deploy").inputs.triggers as unknown[];

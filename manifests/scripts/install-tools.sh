@@ -3,6 +3,10 @@
 # downloads are checked against the checksums their publishers ship.
 # Expects DOCKER_VERSION, CONTAINERLAB_VERSION, KIND_VERSION, KUBECTL_VERSION, CALICOCTL_VERSION.
 export DEBIAN_FRONTEND=noninteractive
+# On a fresh boot, unattended-upgrades may hold the dpkg lock for a while: wait for it, not fail.
+apt_get() {
+  apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -19,13 +23,13 @@ chmod a+r /etc/apt/keyrings/docker.asc
 codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
 echo "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu $codename stable" \
   > /etc/apt/sources.list.d/docker.list
-apt-get update -q
+apt_get update -q
 if ! apt-cache madison docker-ce | grep -qF "$DOCKER_VERSION"; then
   echo "calico-ipam: docker-ce $DOCKER_VERSION is not in Docker's repository for $codename; available:" >&2
   apt-cache madison docker-ce | head -n 5 >&2
   exit 1
 fi
-apt-get install -y -q "docker-ce=$DOCKER_VERSION" "docker-ce-cli=$DOCKER_VERSION" containerd.io
+apt_get install -y -q "docker-ce=$DOCKER_VERSION" "docker-ce-cli=$DOCKER_VERSION" containerd.io
 usermod -aG docker ubuntu
 
 clab_deb="containerlab_${CONTAINERLAB_VERSION#v}_linux_amd64.deb"
@@ -33,7 +37,7 @@ clab_url="https://github.com/srl-labs/containerlab/releases/download/$CONTAINERL
 fetch "$clab_url/$clab_deb" "$tmp/$clab_deb"
 fetch "$clab_url/checksums.txt" "$tmp/clab.sha256"
 (cd "$tmp" && grep " $clab_deb\$" clab.sha256 | sha256sum -c -)
-apt-get install -y -q "$tmp/$clab_deb"
+apt_get install -y -q "$tmp/$clab_deb"
 
 kind_url="https://github.com/kubernetes-sigs/kind/releases/download/$KIND_VERSION/kind-linux-amd64"
 fetch "$kind_url" "$tmp/kind"
