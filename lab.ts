@@ -97,7 +97,7 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
   };
   if (host.sshPrivateKey) {
     outputs.sshPrivateKey = host.sshPrivateKey;
-    outputs.sshCommand = pulumi.interpolate`pulumi stack output sshPrivateKey --show-secrets > calico-ipam.key && chmod 600 calico-ipam.key && ssh -i calico-ipam.key ${SSH_USER}@${host.publicIp}`;
+    outputs.sshCommand = pulumi.interpolate`npm run -s pulumi -- stack output sshPrivateKey --show-secrets > calico-ipam.key && chmod 600 calico-ipam.key && ssh -i calico-ipam.key ${SSH_USER}@${host.publicIp}`;
   }
   return {
     kubeconfig: cluster.kubeconfig,

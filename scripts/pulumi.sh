@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm run up` / `npm run destroy`: the Pulumi CLI on a local state store, so no Pulumi account is
-# needed. A user already logged in elsewhere (PULUMI_BACKEND_URL or `pulumi login`) keeps that.
+# `npm run up`, `npm run destroy`, `npm run pulumi -- <args>`: the Pulumi CLI on a local state store,
+# so no Pulumi account is needed. A user logged in elsewhere (PULUMI_BACKEND_URL, `pulumi login`)
+# keeps that. The stack is PULUMI_STACK, default dev.
 set -euo pipefail
 cd "${BASH_SOURCE[0]%/*}/.."
 
@@ -22,8 +23,9 @@ fi
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 
 stack="${PULUMI_STACK:-dev}"
-# Only `up` may create the stack; a lookup (`stack output`) must not leave one behind.
-if [ "${1:-}" = up ]; then
+# `up`, `config set` and the like create the stack on first use; a lookup (`stack output`) must
+# not leave an empty one behind.
+if [ "${1:-}" != stack ]; then
   "${pulumi[@]}" stack select --create "$stack" >/dev/null
 fi
 exec "${pulumi[@]}" "$@" --stack "$stack"
