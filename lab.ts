@@ -125,8 +125,16 @@ function localCluster(config: LabConfig, deps: LabDeps): ClusterSource {
   };
 }
 
+function readKubeconfigFile(path: string, deps: LabDeps): string {
+  try {
+    return deps.readFile(path);
+  } catch (err) {
+    throw new Error(`calico-ipam:kubeconfigPath is "${path}", which cannot be read (${(err as Error).message}); give the full path of a readable kubeconfig file`);
+  }
+}
+
 async function existingCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSource> {
-  const kubeconfig = config.kubeconfig ?? deps.readFile(config.kubeconfigPath!);
+  const kubeconfig = config.kubeconfig ?? readKubeconfigFile(config.kubeconfigPath!, deps);
   const facts: ExistingClusterFacts = await deps.inspectCluster(kubeconfig);
   const problem = podCidrProblem(config.podCidr, facts);
   if (problem) throw new Error(problem);

@@ -86,6 +86,18 @@ describe("target existing", () => {
     assert.deepEqual(read, ["/home/me/.kube/lab"]);
   });
 
+  it("names the key when kubeconfigPath cannot be read", async () => {
+    const deps = fakeDeps({
+      readFile: () => {
+        throw new Error("ENOENT: no such file or directory, open '/home/me/.kube/lab'");
+      },
+    });
+    await assert.rejects(
+      buildLabForTest({ target: "existing", kubeconfigPath: "/home/me/.kube/lab" }, deps),
+      /calico-ipam:kubeconfigPath is "\/home\/me\/\.kube\/lab", which cannot be read \(ENOENT/,
+    );
+  });
+
   it("leaves the operator alone when the cluster already runs it", async () => {
     const deps = fakeDeps({ inspectCluster: async () => ({ operatorInstalled: true }) });
     const lab = await buildLabForTest({ target: "existing", kubeconfig }, deps);
