@@ -1,6 +1,6 @@
 // Facts about a cluster the user already has (target existing), read before anything is declared.
-import * as ipaddr from "ipaddr.js";
 import { parse } from "yaml";
+import { cidrContains, parseCidr, type Cidr } from "./ipplan";
 import { ApiException } from "@kubernetes/client-node";
 import { connect, KubeClients, toReadError } from "./ipam/reader";
 
@@ -19,10 +19,12 @@ export function podSubnetFromKubeadmConfig(clusterConfiguration: string): string
   return doc?.networking?.podSubnet;
 }
 
-function contains(outer: string, inner: string): boolean {
-  const [outerAddr, outerBits] = ipaddr.parseCIDR(outer.trim());
-  const [innerAddr, innerBits] = ipaddr.parseCIDR(inner);
-  return outerAddr.kind() === innerAddr.kind() && innerBits >= outerBits && innerAddr.match(outerAddr, outerBits);
+/** A network as kubeadm's Go parser reads it: host bits are allowed there and dropped. */
+function network(text: string): Cidr | undefined {
+  const parsed = parseCidr(text.trim());
+  if (parsed.ok) return parsed.cidr;
+  const canonical = parsed.suggestion ? parseCidr(parsed.suggestion) : undefined;
+  return canonical?.ok ? canonical.cidr : undefined;
 }
 
 /**
@@ -31,8 +33,9 @@ function contains(outer: string, inner: string): boolean {
  */
 export function podCidrProblem(podCidr: string, facts: ExistingClusterFacts): string | undefined {
   if (facts.kubeadmPodSubnet === undefined) return undefined;
-  const subnets = facts.kubeadmPodSubnet.split(",").filter((s) => s.trim() !== "");
-  if (subnets.some((subnet) => contains(subnet, podCidr))) return undefined;
+  const pool = network(podCidr);
+  const subnets = facts.kubeadmPodSubnet.split(",").map(network);
+  if (pool && subnets.some((subnet) => subnet && cidrContains(subnet, pool))) return undefined;
   return (
     `calico-ipam:podCidr is "${podCidr}", but this cluster's kubeadm podSubnet is "${facts.kubeadmPodSubnet}" ` +
     `(kube-system/kubeadm-config): the Tigera operator would refuse the pool. Set calico-ipam:podCidr to a range inside it.`

@@ -75,6 +75,11 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   return na.match(nb, b.prefix) || nb.match(na, a.prefix);
 }
 
+/** True when every address of `inner` is in `outer` (never across families). */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  return outer.family === inner.family && inner.prefix >= outer.prefix && ipaddr.parse(inner.network).match(ipaddr.parse(outer.network), outer.prefix);
+}
+
 /** Addresses in a network of this prefix length: exact for any IPv6 size. */
 export function addressCount(prefix: number, bits: number): bigint {
   return 2n ** BigInt(bits - prefix);

@@ -45,3 +45,9 @@ describe("public address detection", () => {
     await assert.rejects(detectPublicIpv4(async () => "<html>captive portal</html>"), /not an IPv4 address.*calico-ipam:allowedCidrs/);
   });
 });
+
+describe("kubeadm podSubnet as kubeadm reads it", () => {
+  it("accepts a podSubnet written with host bits, as Go's ParseCIDR does", () => {
+    assert.equal(podCidrProblem("192.168.0.0/16", { kubeadmPodSubnet: "192.168.1.0/16", operatorInstalled: false }), undefined);
+  });
+});
