@@ -3,10 +3,10 @@ import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, parseLabConfig, RawConfig } from "./lib/config";
 import { buildLab } from "./lab";
-import { detectPublicIpv4 } from "./lib/public-ip";
-import { realLocalHost } from "./lib/local-host";
-import { inspectExistingCluster } from "./lib/existing-cluster";
-import { waitForCalicoReady } from "./lib/ipam/calico-ready";
+import { detectPublicIpv4 } from "./lib/host/public-ip";
+import { realLocalHost } from "./lib/host/local-host";
+import { inspectExistingCluster } from "./lib/cluster/existing-cluster";
+import { waitForCalicoReady } from "./lib/calico/ready";
 import { readIpamState } from "./lib/ipam/reader";
 
 function readRawConfig(): RawConfig {

@@ -3,12 +3,13 @@
 // so tests build the real program per config with no network.
 import * as pulumi from "@pulumi/pulumi";
 import { LabConfig } from "./lib/config";
-import { ipPlanFor } from "./lib/ipplan";
-import { renderCloudInit } from "./lib/cloud-init";
-import { DEFAULT_POOL_NAME, PoolSettings } from "./lib/calico-resources";
-import { API_SERVER_PORT, ClusterShape } from "./lib/topology";
-import { ExistingClusterFacts, InspectCluster, podCidrProblem } from "./lib/existing-cluster";
-import { LocalHostProbe, localPreflight } from "./lib/preflight";
+import { IpPlan, KUBELET_DEFAULT_MAX_PODS, planIp } from "./lib/ipam/plan";
+import { renderCloudInit } from "./lib/host/cloud-init";
+import { DEFAULT_POOL_NAME, PoolSettings } from "./lib/calico/resources";
+import { API_SERVER_PORT } from "./lib/core/types";
+import { ClusterShape } from "./lib/cluster/topology";
+import { ExistingClusterFacts, InspectCluster, podCidrProblem } from "./lib/cluster/existing-cluster";
+import { LocalHostProbe, localPreflight } from "./lib/host/preflight";
 import { LabHost, SSH_USER } from "./components/host";
 import { LabCluster } from "./components/cluster";
 import { localTransport } from "./components/transport";
@@ -39,6 +40,17 @@ interface ClusterSource {
   installOperator: boolean;
   outputs: LabOutputs;
   timings: Record<string, pulumi.Output<number | undefined>>;
+}
+
+/** The lab's own plan: one control plane plus the workers, at the kubelet's default pod limit. */
+export function ipPlanFor(config: LabConfig): IpPlan {
+  return planIp({
+    poolCidr: config.podCidr,
+    blockSize: config.blockSize,
+    nodes: config.workers + 1,
+    podsPerNode: KUBELET_DEFAULT_MAX_PODS,
+    tunnelAddressPerNode: config.encapsulation !== "None",
+  });
 }
 
 function tagsFor(config: LabConfig): Record<string, string> {

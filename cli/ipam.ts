@@ -4,7 +4,8 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { IpamReadError, readIpamState } from "../lib/ipam/reader";
+import { KubeReadError } from "../lib/core/kube";
+import { readIpamState } from "../lib/ipam/reader";
 import { renderIpamSvg } from "../lib/ipam/svg";
 import { renderIpamTable } from "../lib/ipam/table";
 
@@ -125,7 +126,7 @@ export async function runIpamCli(argv: string[], io: CliIo): Promise<number> {
     }
     return 0;
   } catch (err) {
-    const message = err instanceof CliError || err instanceof IpamReadError ? err.message : `unexpected failure: ${String(err)}`;
+    const message = err instanceof CliError || err instanceof KubeReadError ? err.message : `unexpected failure: ${String(err)}`;
     io.err(`error: ${firstLine(message)}\n`);
     return 1;
   }

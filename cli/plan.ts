@@ -2,7 +2,8 @@
 // Prints the Calico IP plan with no cloud and no cluster, for sizing a real cluster before building it.
 import { parseArgs } from "node:util";
 import { DEFAULTS, ENCAPSULATIONS } from "../lib/config";
-import { BLOCK_SIZE_RANGE, formatPlan, KUBELET_DEFAULT_MAX_PODS, parseCidr, planIp, PlanError, type PlanField } from "../lib/ipplan";
+import { BLOCK_SIZE_RANGE, parseCidr } from "../lib/core/cidr";
+import { formatPlan, KUBELET_DEFAULT_MAX_PODS, planIp, PlanError, type PlanField } from "../lib/ipam/plan";
 
 const USAGE = [
   "usage: npm run plan -- [--cidr CIDR] [--block-size N] [--nodes N] [--pods-per-node N] [--encapsulation MODE] [--json]",

@@ -2,8 +2,8 @@
 // APIServer, and a bounded wait until the operator reports Calico Available.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { calicoManifestUrl } from "../lib/versions";
-import { installationSpec, PoolSettings } from "../lib/calico-resources";
+import { calicoManifestUrl } from "../lib/core/versions";
+import { installationSpec, PoolSettings } from "../lib/calico/resources";
 
 export interface CalicoReadiness {
   /** Seconds from the Installation's creation to Calico Available, by the cluster's clock. */

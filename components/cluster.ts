@@ -1,9 +1,9 @@
 // The kind cluster, created by containerlab from a rendered topology, on whatever machine the
 // transport reaches. Its kubeconfig is the one thing later stages need, and it stays secret.
 import * as pulumi from "@pulumi/pulumi";
-import { renderStep, parseTimings } from "../lib/steps";
-import { ClusterShape, nodeNames, renderKindConfig, renderTopology } from "../lib/topology";
-import { pointKubeconfigAt } from "../lib/kubeconfig";
+import { renderStep, parseTimings } from "../lib/core/steps";
+import { ClusterShape, nodeNames, renderKindConfig, renderTopology } from "../lib/cluster/topology";
+import { pointKubeconfigAt } from "../lib/cluster/kubeconfig";
 import { StepTransport } from "./transport";
 
 export interface LabClusterArgs {

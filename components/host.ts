@@ -5,9 +5,9 @@ import * as aws from "@pulumi/aws";
 import * as tls from "@pulumi/tls";
 import type * as command from "@pulumi/command";
 import * as ipaddr from "ipaddr.js";
-import { renderStep, parseTimings } from "../lib/steps";
-import { UBUNTU_AMI } from "../lib/versions";
-import { API_SERVER_PORT } from "../lib/topology";
+import { renderStep, parseTimings } from "../lib/core/steps";
+import { UBUNTU_AMI } from "../lib/core/versions";
+import { API_SERVER_PORT } from "../lib/core/types";
 import { sshTransport, StepTransport } from "./transport";
 
 export interface LabHostArgs {

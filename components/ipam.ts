@@ -2,7 +2,7 @@
 // cluster's IPAM objects on every `pulumi up`, turned into stack outputs.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { PROBE_NAMESPACE, probeDaemonSet } from "../lib/probe";
+import { PROBE_NAMESPACE, probeDaemonSet } from "../lib/ipam/probe";
 import type { IpamState } from "../lib/ipam/types";
 
 export type ReadIpamState = (kubeconfig: string) => Promise<IpamState>;

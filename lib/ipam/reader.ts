@@ -1,158 +1,15 @@
-// Reads the IPAM objects through the Kubernetes API. Every failure becomes an IpamReadError whose
-// message is one line a user can act on, because both `pulumi up` warnings and the CLI print it as is.
-import * as k8s from "@kubernetes/client-node";
-import { listBlockAffinities, summariseIpam, summariseTigeraStatus } from "./summary";
-import type { BlockAffinity, IPAMBlock, IPPool, IpamSnapshot, IpamState, KubeNode, TigeraStatus } from "./types";
-
-export type IpamReadErrorKind = "unreachable" | "not-found" | "forbidden" | "other";
-
-export class IpamReadError extends Error {
-  constructor(
-    readonly kind: IpamReadErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = "IpamReadError";
-  }
-}
-
-export interface ReadOptions {
-  /** Items per list request (the `limit` parameter). */
-  pageSize?: number;
-  /** Per request; a silent server counts as unreachable. */
-  timeoutMs?: number;
-}
-
-export interface ResourceRef {
-  group: string;
-  version: string;
-  plural: string;
-}
+// Reads the IPAM objects through the Kubernetes API and summarises them: the one read behind the
+// stack outputs and `npm run ipam`.
+import { connect, KubeReadError, listCustom, listNodes, type ReadOptions, type ResourceRef } from "../core/kube";
+import { summariseTigeraStatus, TIGERASTATUSES, type TigeraStatus } from "../calico/status";
+import { listBlockAffinities, summariseIpam } from "./summary";
+import type { BlockAffinity, IPAMBlock, IPPool, IpamSnapshot, IpamState } from "./types";
 
 export const CALICO_RESOURCES = {
   ippools: { group: "crd.projectcalico.org", version: "v1", plural: "ippools" },
   ipamblocks: { group: "crd.projectcalico.org", version: "v1", plural: "ipamblocks" },
   blockaffinities: { group: "crd.projectcalico.org", version: "v1", plural: "blockaffinities" },
 } as const satisfies Record<string, ResourceRef>;
-export const TIGERASTATUSES: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "tigerastatuses" };
-export const INSTALLATIONS: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "installations" };
-
-export interface KubeClients {
-  server: string;
-  user: string;
-  timeoutMs: number;
-  custom: k8s.CustomObjectsApi;
-  core: k8s.CoreV1Api;
-}
-
-const DEFAULT_PAGE_SIZE = 500;
-const DEFAULT_TIMEOUT_MS = 30_000;
-const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-]);
-
-export function connect(kubeconfigYaml: string, opts: ReadOptions = {}): KubeClients {
-  const kc = new k8s.KubeConfig();
-  try {
-    kc.loadFromString(kubeconfigYaml);
-  } catch (err) {
-    throw new IpamReadError("other", `the kubeconfig is not valid: ${oneLine(errorMessage(err))}`);
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster?.server) {
-    throw new IpamReadError("other", "the kubeconfig names no current cluster with a server address");
-  }
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  // makeApiClient offers no per-request timeout; a middleware can attach an abort signal instead.
-  const config = k8s.createConfiguration({
-    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kc },
-    promiseMiddleware: [
-      {
-        pre: async (ctx) => {
-          ctx.setSignal(AbortSignal.timeout(timeoutMs));
-          return ctx;
-        },
-        post: async (ctx) => ctx,
-      },
-    ],
-  });
-  return {
-    server: cluster.server,
-    user: kc.getCurrentUser()?.name ?? "(none)",
-    timeoutMs,
-    custom: new k8s.CustomObjectsApi(config),
-    core: new k8s.CoreV1Api(config),
-  };
-}
-
-export function describe(ref: ResourceRef): string {
-  return ref.group ? `${ref.plural}.${ref.group}` : ref.plural;
-}
-
-interface ListPage<T> {
-  items?: T[];
-  metadata?: { continue?: string; _continue?: string };
-}
-
-async function listAll<T>(
-  what: ResourceRef,
-  clients: KubeClients,
-  fetchPage: (cont: string | undefined) => Promise<ListPage<T>>,
-): Promise<T[]> {
-  const items: T[] = [];
-  const seen = new Set<string>();
-  let cont: string | undefined;
-  do {
-    let page: ListPage<T>;
-    try {
-      page = await fetchPage(cont);
-    } catch (err) {
-      throw toReadError(err, clients, what, "list");
-    }
-    items.push(...(page.items ?? []));
-    cont = page.metadata?.continue || page.metadata?._continue || undefined;
-    if (cont !== undefined) {
-      // A server repeating a token would otherwise keep us paging forever.
-      if (seen.has(cont)) throw new IpamReadError("other", `${clients.server} repeated a list continue token for ${describe(what)}`);
-      seen.add(cont);
-    }
-  } while (cont !== undefined);
-  return items;
-}
-
-export function listCustom<T>(clients: KubeClients, ref: ResourceRef, opts: ReadOptions = {}): Promise<T[]> {
-  const limit = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-  return listAll<T>(ref, clients, (cont) =>
-    clients.custom.listClusterCustomObject({ ...ref, limit, _continue: cont }) as Promise<ListPage<T>>,
-  );
-}
-
-async function listNodes(clients: KubeClients, opts: ReadOptions): Promise<KubeNode[]> {
-  const limit = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-  const nodes = await listAll<k8s.V1Node>({ group: "", version: "v1", plural: "nodes" }, clients, (cont) =>
-    clients.core.listNode({ limit, _continue: cont }),
-  );
-  // Only the name is used; dropping the rest keeps the snapshot plain JSON.
-  return nodes.map((n) => ({ metadata: { name: n.metadata?.name } }));
-}
-
-/** One cluster-scoped custom object, or undefined when the API answers 404. */
-export async function getCustom<T>(clients: KubeClients, ref: ResourceRef, name: string): Promise<T | undefined> {
-  try {
-    return (await clients.custom.getClusterCustomObject({ ...ref, name })) as T;
-  } catch (err) {
-    if (err instanceof k8s.ApiException && err.code === 404) return undefined;
-    throw toReadError(err, clients, ref, "get");
-  }
-}
 
 export async function readIpamSnapshot(kubeconfigYaml: string, opts: ReadOptions = {}): Promise<IpamSnapshot> {
   const clients = connect(kubeconfigYaml, opts);
@@ -163,7 +20,7 @@ export async function readIpamSnapshot(kubeconfigYaml: string, opts: ReadOptions
     listNodes(clients, opts),
     // Calico installed from manifests has no operator: no TigeraStatus is then an answer, not an error.
     listCustom<TigeraStatus>(clients, TIGERASTATUSES, opts).catch((err: unknown): TigeraStatus[] => {
-      if (err instanceof IpamReadError && err.kind === "not-found") return [];
+      if (err instanceof KubeReadError && err.kind === "not-found") return [];
       throw err;
     }),
   ] as const;
@@ -186,57 +43,4 @@ export function stateFromSnapshot(snapshot: IpamSnapshot): IpamState {
 /** THE read used by the stack outputs and by `npm run ipam`. */
 export async function readIpamState(kubeconfigYaml: string, opts: ReadOptions = {}): Promise<IpamState> {
   return stateFromSnapshot(await readIpamSnapshot(kubeconfigYaml, opts));
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function oneLine(text: string, max = 300): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
-}
-
-/** The `message` of a Kubernetes Status body, if the body is one. */
-function statusMessage(body: unknown): string | undefined {
-  if (typeof body !== "string") return undefined;
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown };
-    return typeof parsed.message === "string" ? parsed.message : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function toReadError(err: unknown, clients: KubeClients, ref: ResourceRef, verb: string): IpamReadError {
-  if (err instanceof IpamReadError) return err;
-  const resource = describe(ref);
-  if (err instanceof k8s.ApiException) {
-    const code = err.code as number;
-    const message = statusMessage(err.body);
-    if (code === 404) {
-      const hint = ref.group === "crd.projectcalico.org" ? "Calico CRDs not found" : "Tigera operator CRDs not found";
-      const question = ref.group === "crd.projectcalico.org" ? "is Calico installed?" : "is the Tigera operator installed?";
-      return new IpamReadError("not-found", `${hint}: ${clients.server} has no ${resource} (${question})`);
-    }
-    if (code === 403) {
-      const user = message?.match(/User "([^"]*)"/)?.[1] ?? clients.user;
-      return new IpamReadError("forbidden", `forbidden: user "${user}" may not ${verb} ${resource} on ${clients.server} (HTTP 403)`);
-    }
-    if (code === 401) {
-      return new IpamReadError("other", `unauthorized: ${clients.server} rejected the credentials of user "${clients.user}" (HTTP 401)`);
-    }
-    const detail = message ? `: ${oneLine(message)}` : "";
-    return new IpamReadError("other", `the Kubernetes API at ${clients.server} failed to ${verb} ${resource}: HTTP ${code}${detail}`);
-  }
-  const name = err instanceof Error ? err.name : "";
-  const code = (err as { code?: unknown } | null)?.code;
-  if (name === "AbortError") {
-    return new IpamReadError("unreachable", `cannot reach the Kubernetes API at ${clients.server}: no answer within ${clients.timeoutMs / 1000}s`);
-  }
-  if (typeof code === "string" && UNREACHABLE_CODES.has(code)) {
-    const why = code === "ENOTFOUND" || code === "EAI_AGAIN" ? `${code}: the host name does not resolve` : code;
-    return new IpamReadError("unreachable", `cannot reach the Kubernetes API at ${clients.server} (${why})`);
-  }
-  return new IpamReadError("other", `cannot ${verb} ${resource} at ${clients.server}: ${oneLine(errorMessage(err))}`);
 }

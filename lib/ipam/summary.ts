@@ -6,14 +6,10 @@ import type {
   BlockAffinity,
   BlockAffinityRow,
   BlockSummary,
-  ComponentStatus,
   IpamSnapshot,
   IpamSummary,
   NodeSummary,
   PoolSummary,
-  TigeraStatus,
-  TigeraStatusCondition,
-  TigeraStatusSummary,
 } from "./types";
 
 /** An address range on one line: IPv4 is placed at ::ffff:0:0/96 so both families sort together. */
@@ -236,34 +232,4 @@ export function listBlockAffinities(affinities: BlockAffinity[]): BlockAffinityR
     return compareText(a.row.cidr, b.row.cidr);
   });
   return rows.map((r) => r.row);
-}
-
-export function findCondition(status: TigeraStatus | undefined, type: string): TigeraStatusCondition | undefined {
-  return status?.status?.conditions?.find((c) => c.type === type);
-}
-
-export function summariseComponent(status: TigeraStatus): ComponentStatus {
-  const available = findCondition(status, "Available");
-  const progressing = findCondition(status, "Progressing");
-  const degraded = findCondition(status, "Degraded");
-  const result = {
-    available: available?.status === "True",
-    progressing: progressing?.status === "True",
-    degraded: degraded?.status === "True",
-  };
-  const order = result.degraded
-    ? [degraded, progressing, available]
-    : !result.available
-      ? [progressing, available, degraded]
-      : [available, progressing, degraded];
-  const message = order.map((c) => c?.message || c?.reason || "").find((m) => m !== "") ?? "";
-  return { ...result, message };
-}
-
-export function summariseTigeraStatus(list: TigeraStatus[]): TigeraStatusSummary {
-  const summary: TigeraStatusSummary = {};
-  const named = list.filter((s) => s.metadata?.name);
-  named.sort((a, b) => compareText(a.metadata?.name ?? "", b.metadata?.name ?? ""));
-  for (const status of named) summary[status.metadata?.name ?? ""] = summariseComponent(status);
-  return summary;
 }

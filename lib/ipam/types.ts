@@ -2,11 +2,10 @@
 // summaries built from them. Field names follow the CRDs of crd.projectcalico.org/v1 and
 // operator.tigera.io/v1 so a fixture or a live list response can be used without translation.
 
-export interface ObjectMeta {
-  name?: string;
-  creationTimestamp?: string | Date;
-  resourceVersion?: string;
-}
+import type { ObjectMeta } from "../core/kube";
+import type { TigeraStatus, TigeraStatusSummary } from "../calico/status";
+
+export type { ObjectMeta };
 
 export interface IPPool {
   metadata?: ObjectMeta;
@@ -55,19 +54,6 @@ export interface BlockAffinity {
 
 export interface KubeNode {
   metadata?: ObjectMeta;
-}
-
-export interface TigeraStatusCondition {
-  type?: string;
-  status?: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string | Date;
-}
-
-export interface TigeraStatus {
-  metadata?: ObjectMeta;
-  status?: { conditions?: TigeraStatusCondition[] };
 }
 
 /** Everything one read of the cluster returns; the input of the summaries. */
@@ -125,17 +111,6 @@ export interface BlockAffinityRow {
   state: string;
   deleted: boolean;
 }
-
-export interface ComponentStatus {
-  available: boolean;
-  progressing: boolean;
-  degraded: boolean;
-  /** The operator's most relevant message: Degraded's, else Progressing's, else Available's. */
-  message: string;
-}
-
-/** Keyed by TigeraStatus name (calico, apiserver, ippools, ...). */
-export type TigeraStatusSummary = Record<string, ComponentStatus>;
 
 /** What the stack outputs and `npm run ipam` show: one reader, one summariser. */
 export interface IpamState {

@@ -1,5 +1,5 @@
 # calico-ipam step: install-tools
-# Run once by cloud-init on the lab host. Every version is pinned by the program (lib/versions.ts);
+# Run once by cloud-init on the lab host. Every version is pinned by the program (lib/core/versions.ts);
 # downloads are checked against the checksums their publishers ship.
 # Expects DOCKER_VERSION, CONTAINERLAB_VERSION, KIND_VERSION, KUBECTL_VERSION, CALICOCTL_VERSION.
 export DEBIAN_FRONTEND=noninteractive

@@ -8,7 +8,7 @@ import Ajv, { ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import * as ipaddr from "ipaddr.js";
 import type { RawConfig } from "../../lib/config";
-import { MOCK_PUBLIC_DNS, MOCK_PUBLIC_IP } from "../mocks";
+import { MOCK_PUBLIC_DNS, MOCK_PUBLIC_IP } from "../support/mocks";
 import { describeErrors } from "./support/crd-schema";
 import { assertNoProblems } from "./support/environment";
 import { labArtifacts, parseYamlStrictly } from "./support/lab-artifacts";

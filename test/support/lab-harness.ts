@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildLab, LabDeps } from "../../lab";
 import { parseLabConfig, RawConfig } from "../../lib/config";
-import { declared, LoggedResource, resetMocks, MOCK_PUBLIC_IP } from "../mocks";
+import { declared, LoggedResource, resetMocks, MOCK_PUBLIC_IP } from "./mocks";
 import { EMPTY_IPAM_STATE } from "../../components/ipam";
 
 export interface DeclaredResource extends LoggedResource {

@@ -1,0 +1,216 @@
+// Validation of the lab's stack configuration: every problem found, reported at once.
+// Pure: no Pulumi types, so it is tested directly and `pulumi preview` fails in a second on bad input.
+import { BLOCK_SIZE_RANGE, blockCount, blockSizeForNodes, cidrsOverlap, parseCidr, type Cidr } from "../core/cidr";
+import {
+  CONFIG_KEYS, ConfigError, ConfigKey, DEFAULTS, ENCAPSULATIONS, Encapsulation, HOST_NETWORKS,
+  LabConfig, NAT_OUTGOING, NatOutgoing, RawConfig, Target, TARGETS,
+} from "./keys";
+import {
+  Check, SERVICE_CIDR_RULES, VPC_CIDR_RULES, WHY, bool, cidr, instanceType, isConfigKey, kubeconfig, kubeconfigPath,
+  labName, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, version, wholeNumber,
+} from "./checks";
+
+export * from "./keys";
+
+/** Ranges no pod or service may use, wherever the cluster runs. */
+const SPECIAL_NETWORKS = [
+  { cidr: "0.0.0.0/8", what: "0.0.0.0/8 (\"this network\", not routable)" },
+  { cidr: "127.0.0.0/8", what: "loopback (127.0.0.0/8)" },
+  { cidr: "169.254.0.0/16", what: "link-local (169.254.0.0/16, where the EC2 metadata service lives)" },
+  { cidr: "224.0.0.0/4", what: "multicast (224.0.0.0/4)" },
+  { cidr: "240.0.0.0/4", what: "reserved space (240.0.0.0/4)" },
+] as const;
+
+function unknownKeyMessage(key: string): string {
+  const near = CONFIG_KEYS.find((k) => squash(k) === squash(key));
+  return near
+    ? `${q(key)} is not a setting of this lab: did you mean ${near}? (pulumi config rm ${q(key)}, then set ${q(near)})`
+    : `${q(key)} is not a setting of this lab; the settings are ${CONFIG_KEYS.join(", ")}`;
+}
+
+const EMPTY_MEANS: Partial<Record<ConfigKey, string>> = {
+  allowedCidrs: "your public IPv4 address, detected at run time",
+  sshPublicKey: "a generated ED25519 key",
+};
+
+class Problems {
+  readonly list: string[] = [];
+  readonly bad = new Set<ConfigKey>();
+  add(message: string): void {
+    this.list.push(message);
+  }
+  value(key: ConfigKey, value: string, why: string): void {
+    this.bad.add(key);
+    // Never echo a kubeconfig or a pasted private key into a log.
+    const hidden = key === "kubeconfig" || value.includes("PRIVATE KEY");
+    this.list.push(`${q(key)} ${hidden ? "(value not shown)" : `is ${show(value)}`}: ${why}`);
+  }
+}
+
+/** Trimmed values of the keys that are set; empty ones and unknown keys are reported. */
+function readValues(raw: RawConfig, p: Problems): Partial<Record<ConfigKey, string>> {
+  const values: Partial<Record<ConfigKey, string>> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    if (!isConfigKey(key)) {
+      p.add(unknownKeyMessage(key));
+    } else if (value.trim() === "") {
+      const def = key in DEFAULTS ? `the default ${JSON.stringify(DEFAULTS[key as keyof typeof DEFAULTS])}` : EMPTY_MEANS[key] ?? "nothing";
+      p.value(key, value, `empty; set a value, or remove the key (pulumi config rm ${q(key)}) to get ${def}`);
+    } else {
+      values[key] = key === "kubeconfig" ? value : value.trim();
+    }
+  }
+  return values;
+}
+
+/** A JSON list or a comma-separated list; each entry must be a CIDR (a bare address gets a /32 hint). */
+function allowedCidrs(value: string | undefined, p: Problems): string[] | undefined {
+  if (value === undefined) return undefined;
+  let items: string[];
+  if (value.startsWith("[")) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === "string")) {
+      p.value("allowedCidrs", value, `expected a JSON list of CIDR strings or a comma-separated list, such as "203.0.113.7/32"`);
+      return undefined;
+    }
+    items = parsed.map((x: string) => x.trim());
+  } else {
+    items = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  }
+  const check = cidr({ hostOk: true });
+  for (const item of items) {
+    const why = check(item);
+    if (why !== undefined) p.add(`${q("allowedCidrs")} entry ${show(item)} ${why}`);
+  }
+  return items;
+}
+
+/** Parses a CIDR already checked (or a constant); never fails for those. */
+function net(text: string): Cidr | undefined {
+  const r = parseCidr(text);
+  return r.ok ? r.cidr : undefined;
+}
+
+function checkPool(c: LabConfig, p: Problems): void {
+  const pool = p.bad.has("podCidr") ? undefined : net(c.podCidr);
+  if (!pool || p.bad.has("blockSize") || p.bad.has("workers")) return;
+  const bs = String(c.blockSize);
+  if (c.blockSize < pool.prefix) {
+    p.value("blockSize", bs, `a /${bs} block is larger than the pool ${q("podCidr")} ${pool.text}; use ${pool.prefix} to 32`);
+    return;
+  }
+  const nodes = c.workers + 1;
+  const blocks = blockCount(pool.prefix, c.blockSize);
+  if (blocks < BigInt(nodes)) {
+    const better = blockSizeForNodes(pool, nodes);
+    p.value(
+      "blockSize",
+      bs,
+      `${q("podCidr")} ${pool.text} holds only ${blocks} /${bs} block(s) but each of the ${nodes} nodes (${q("workers")} ` +
+        `${c.workers} + 1 control plane) claims a block of its own; use ${better ? `a blockSize of at least ${better} or ` : ""}a larger podCidr`,
+    );
+  }
+}
+
+function checkOverlaps(c: LabConfig, values: Partial<Record<ConfigKey, string>>, p: Problems): void {
+  const keys = ["podCidr", "serviceCidr", "vpcCidr"] as const;
+  const nets = new Map(keys.map((k) => [k, p.bad.has(k) ? undefined : net(c[k])]));
+  const label = (k: (typeof keys)[number]): string => `${q(k)} ${JSON.stringify(c[k])}${values[k] === undefined ? " (the default)" : ""}`;
+  const pairs: [(typeof keys)[number], (typeof keys)[number], string][] = [["podCidr", "serviceCidr", "pod and service addresses must differ"]];
+  // The VPC exists only on target aws; elsewhere vpcCidr is never used, so it cannot collide.
+  if (c.target === "aws") {
+    pairs.push(["podCidr", "vpcCidr", "pod routes would hide the EC2 host's own network"]);
+    pairs.push(["serviceCidr", "vpcCidr", "service addresses would hide the EC2 host's own network"]);
+  }
+  for (const [a, b, why] of pairs) {
+    const na = nets.get(a);
+    const nb = nets.get(b);
+    if (na && nb && cidrsOverlap(na, nb)) p.add(`${label(a)} overlaps ${label(b)}: ${why}; choose ranges that do not overlap`);
+  }
+  // kind and containerlab networks exist only where the lab builds the cluster itself.
+  const fixed = [...SPECIAL_NETWORKS, ...(c.target === "existing" ? [] : HOST_NETWORKS)];
+  for (const k of ["podCidr", "serviceCidr"] as const) {
+    const mine = nets.get(k);
+    const hit = mine && fixed.find((f) => cidrsOverlap(mine, net(f.cidr) as Cidr));
+    if (hit) p.add(`${label(k)} overlaps ${hit.cidr}, ${hit.what}; use a range outside it, such as ${DEFAULTS[k]}`);
+  }
+}
+
+function checkIngress(c: LabConfig, p: Problems): void {
+  if (c.target === "aws" && c.allowedCidrs?.length === 0) {
+    p.add(`${q("allowedCidrs")} is an empty list: nobody could reach SSH or the Kubernetes API, not even the deploy itself; ` +
+      `list your address (a.b.c.d/32), or remove the key to detect it`);
+  }
+  const open = (c.allowedCidrs ?? []).filter((x) => net(x)?.prefix === 0);
+  if (open.length > 0 && !c.allowOpenIngress) {
+    p.add(`${q("allowedCidrs")} contains ${open.map((x) => JSON.stringify(x)).join(", ")}: that opens SSH (22) and the Kubernetes ` +
+      `API (6443) to the whole internet; list your own address (a.b.c.d/32), or set ${q("allowOpenIngress")} to true if you mean it`);
+  }
+}
+
+function checkTargetKeys(c: LabConfig, values: Partial<Record<ConfigKey, string>>, p: Problems): void {
+  if (p.bad.has("target")) return;
+  const given = (["kubeconfig", "kubeconfigPath"] as const).filter((k) => values[k] !== undefined);
+  if (c.target !== "existing") {
+    for (const k of given) p.add(`${q(k)} is set but ${q("target")} is "${c.target}": it is read only with target "existing"; remove it or set ${q("target")} to existing`);
+  } else if (given.length !== 1) {
+    const how = `pulumi config set --secret ${q("kubeconfig")} < ~/.kube/config, or pulumi config set ${q("kubeconfigPath")} /full/path`;
+    p.add(given.length === 0
+      ? `${q("target")} is "existing" but neither ${q("kubeconfig")} nor ${q("kubeconfigPath")} is set: set one (${how})`
+      : `${q("target")} is "existing" and both ${q("kubeconfig")} and ${q("kubeconfigPath")} are set: keep only one`);
+  }
+}
+
+/**
+ * Turns raw stack config into a LabConfig with defaults applied, or throws one ConfigError listing
+ * every problem found (each names the key, the bad value and what would be accepted).
+ */
+export function parseLabConfig(raw: RawConfig): LabConfig {
+  const p = new Problems();
+  const values = readValues(raw, p);
+  const take = (key: ConfigKey, check: Check): string | undefined => {
+    const v = values[key];
+    const why = v === undefined ? undefined : check(v);
+    if (v === undefined || why === undefined) return v;
+    p.value(key, v, why);
+    return undefined;
+  };
+  const num = (key: ConfigKey, min: number, max: number, why: string, fallback: number): number =>
+    Number(take(key, wholeNumber(min, max, why)) ?? fallback);
+  const target = (take("target", oneOf(TARGETS)) ?? DEFAULTS.target) as Target;
+  const config: LabConfig = {
+    target,
+    labName: take("labName", labName) ?? DEFAULTS.labName,
+    instanceType: take("instanceType", instanceType(target)) ?? DEFAULTS.instanceType,
+    rootVolumeGb: num("rootVolumeGb", 20, 16384, WHY.rootVolumeGb, DEFAULTS.rootVolumeGb),
+    vpcCidr: take("vpcCidr", cidr(VPC_CIDR_RULES)) ?? DEFAULTS.vpcCidr,
+    allowedCidrs: allowedCidrs(values.allowedCidrs, p),
+    allowOpenIngress: (take("allowOpenIngress", bool) ?? String(DEFAULTS.allowOpenIngress)) === "true",
+    sshPublicKey: take("sshPublicKey", sshPublicKey),
+    kubernetesVersion: take("kubernetesVersion", version(DEFAULTS.kubernetesVersion)) ?? DEFAULTS.kubernetesVersion,
+    workers: num("workers", 1, 10, WHY.workers, DEFAULTS.workers),
+    calicoVersion: take("calicoVersion", version(DEFAULTS.calicoVersion)) ?? DEFAULTS.calicoVersion,
+    podCidr: take("podCidr", cidr(podCidrRules(target !== "existing"))) ?? DEFAULTS.podCidr,
+    serviceCidr: take("serviceCidr", cidr(SERVICE_CIDR_RULES)) ?? DEFAULTS.serviceCidr,
+    blockSize: num("blockSize", BLOCK_SIZE_RANGE.IPv4.min, BLOCK_SIZE_RANGE.IPv4.max, WHY.blockSize, DEFAULTS.blockSize),
+    encapsulation: (take("encapsulation", oneOf(ENCAPSULATIONS)) ?? DEFAULTS.encapsulation) as Encapsulation,
+    natOutgoing: (take("natOutgoing", oneOf(NAT_OUTGOING, { true: "Enabled", false: "Disabled" })) ?? DEFAULTS.natOutgoing) as NatOutgoing,
+    nodeSelector: take("nodeSelector", nodeSelector) ?? DEFAULTS.nodeSelector,
+    calicoTimeoutMinutes: num("calicoTimeoutMinutes", 1, 120, WHY.calicoTimeoutMinutes, DEFAULTS.calicoTimeoutMinutes),
+    ipamProbe: (take("ipamProbe", bool) ?? String(DEFAULTS.ipamProbe)) === "true",
+    kubeconfig: take("kubeconfig", kubeconfig),
+    kubeconfigPath: take("kubeconfigPath", kubeconfigPath),
+  };
+  checkPool(config, p);
+  checkOverlaps(config, values, p);
+  checkIngress(config, p);
+  checkTargetKeys(config, values, p);
+  if (p.list.length > 0) throw new ConfigError(p.list);
+  return config;
+}

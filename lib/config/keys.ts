@@ -1,0 +1,89 @@
+// The lab's stack configuration: every key, its type and its default (validation: config.ts).
+export const CONFIG_NAMESPACE = "calico-ipam";
+
+import type { Encapsulation, NatOutgoing, Target } from "../core/types";
+export type { Encapsulation, NatOutgoing, Target } from "../core/types";
+
+export interface LabConfig {
+  /** Where the lab lives: an EC2 host, this machine's Docker, or a cluster the user already has. */
+  target: Target;
+  /** containerlab lab name and kind cluster name. */
+  labName: string;
+  instanceType: string;
+  rootVolumeGb: number;
+  vpcCidr: string;
+  /** Undefined: detect the caller's public IPv4 at run time (target aws only). */
+  allowedCidrs?: string[];
+  allowOpenIngress: boolean;
+  /** Undefined: generate an ED25519 key pair. */
+  sshPublicKey?: string;
+  kubernetesVersion: string;
+  workers: number;
+  calicoVersion: string;
+  podCidr: string;
+  serviceCidr: string;
+  blockSize: number;
+  encapsulation: Encapsulation;
+  natOutgoing: NatOutgoing;
+  nodeSelector: string;
+  calicoTimeoutMinutes: number;
+  ipamProbe: boolean;
+  /** target existing: kubeconfig contents (a secret config value) ... */
+  kubeconfig?: string;
+  /** ... or a path to a kubeconfig file. */
+  kubeconfigPath?: string;
+}
+
+export const DEFAULTS = {
+  target: "aws",
+  labName: "calico-ipam",
+  instanceType: "t3.xlarge",
+  rootVolumeGb: 50,
+  vpcCidr: "10.0.0.0/16",
+  allowOpenIngress: false,
+  kubernetesVersion: "v1.28.0",
+  workers: 2,
+  calicoVersion: "v3.30.7",
+  podCidr: "192.168.0.0/16",
+  serviceCidr: "10.96.0.0/16",
+  blockSize: 26,
+  encapsulation: "VXLANCrossSubnet",
+  natOutgoing: "Enabled",
+  nodeSelector: "all()",
+  calicoTimeoutMinutes: 15,
+  ipamProbe: true,
+} as const satisfies Partial<LabConfig>;
+
+/** Every key the lab reads, so a typo (`blocksize`) is reported instead of silently ignored. */
+export const CONFIG_KEYS = [
+  "target", "labName", "instanceType", "rootVolumeGb", "vpcCidr", "allowedCidrs", "allowOpenIngress",
+  "sshPublicKey", "kubernetesVersion", "workers", "calicoVersion", "podCidr", "serviceCidr", "blockSize",
+  "encapsulation", "natOutgoing", "nodeSelector", "calicoTimeoutMinutes", "ipamProbe", "kubeconfig",
+  "kubeconfigPath",
+] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+/** Config values as the stack holds them: strings (objects and lists as JSON), keyed without namespace. */
+export type RawConfig = Partial<Record<string, string>>;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(
+      `calico-ipam: ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}:\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export const TARGETS = ["aws", "local", "existing"] as const satisfies readonly Target[];
+export const ENCAPSULATIONS = ["VXLANCrossSubnet", "VXLAN", "IPIPCrossSubnet", "IPIP", "None"] as const satisfies readonly Encapsulation[];
+export const NAT_OUTGOING = ["Enabled", "Disabled"] as const satisfies readonly NatOutgoing[];
+
+/** Networks on the lab host (kind's docker network, containerlab's management network). */
+export const HOST_NETWORKS = [
+  { cidr: "172.18.0.0/16", what: "the docker network kind puts its node containers on" },
+  { cidr: "172.20.20.0/24", what: "containerlab's management network" },
+] as const;
+
+/** Ranges no pod or service may use, wherever the cluster runs. */

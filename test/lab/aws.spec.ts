@@ -1,0 +1,226 @@
+// The whole program for target aws, under mocks: what a user gets from `pulumi up`.
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { bashSingleQuotedValue, buildLabForTest, BuiltLab, calls, DeclaredResource, isSecretInput, unwrapSecrets, valueOf } from "../support/lab-harness";
+import { invoked, MOCK_PUBLIC_IP } from "../support/mocks";
+
+const ALLOWED = "127.0.0.0/24";
+const DEPLOY = "command:remote:Command";
+
+async function urnOf(resource: pulumi.Resource | pulumi.Input<pulumi.Resource> | undefined): Promise<string> {
+  assert.ok(resource, "no resource");
+  return valueOf((resource as pulumi.Resource).urn);
+}
+
+describe("target aws (default)", () => {
+  let lab: BuiltLab;
+  before(async () => {
+    lab = await buildLabForTest({ allowedCidrs: ALLOWED });
+  });
+
+  it("opens only SSH and the Kubernetes API, only to allowedCidrs", () => {
+    const sg = lab.one("aws:ec2/securityGroup:SecurityGroup");
+    const ingress = sg.inputs.ingress as { fromPort: number; toPort: number; protocol: string; cidrBlocks: string[] }[];
+    assert.deepEqual(
+      ingress.map((r) => [r.protocol, r.fromPort, r.toPort, r.cidrBlocks]),
+      [["tcp", 22, 22, [ALLOWED]], ["tcp", 6443, 6443, [ALLOWED]]],
+    );
+  });
+
+  it("detects the caller's address when allowedCidrs is not set", async () => {
+    const detected = await buildLabForTest({});
+    const ingress = detected.one("aws:ec2/securityGroup:SecurityGroup").inputs.ingress as { cidrBlocks: string[] }[];
+    assert.deepEqual(ingress[0].cidrBlocks, [`${MOCK_PUBLIC_IP}/32`]);
+  });
+
+  it("hardens the instance: IMDSv2 with one hop, encrypted gp3 root, Canonical's Ubuntu", () => {
+    const instance = lab.one("aws:ec2/instance:Instance");
+    assert.deepEqual(instance.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+    assert.deepEqual(instance.inputs.rootBlockDevice, { volumeType: "gp3", volumeSize: 50, encrypted: true, deleteOnTermination: true });
+    assert.equal(instance.inputs.instanceType, "t3.xlarge");
+    const ami = invoked.find((i) => i.token === "aws:ec2/getAmi:getAmi");
+    assert.deepEqual(ami?.inputs.owners, ["099720109477"]);
+    assert.equal(ami?.inputs.mostRecent, true);
+    // A newer image must not rebuild a running lab.
+    assert.deepEqual(instance.opts.ignoreChanges, ["ami", "userData"]);
+  });
+
+  it("tags every AWS resource with Name, project and stack", () => {
+    const taggable = lab.resources.filter((r) => r.type.startsWith("aws:") && !r.type.includes("Association"));
+    assert.ok(taggable.length >= 8);
+    for (const r of taggable) {
+      const tags = r.inputs.tags as Record<string, string>;
+      assert.equal(tags.project, "calico-ipam", r.name);
+      assert.equal(tags.stack, "dev", r.name);
+      assert.match(tags.Name, /^calico-ipam-/, r.name);
+    }
+  });
+
+  it("puts the public subnet in the first /24 of the VPC, in a zone offering the instance type", () => {
+    const subnet = lab.one("aws:ec2/subnet:Subnet");
+    assert.equal(subnet.inputs.cidrBlock, "10.0.0.0/24");
+    assert.equal(subnet.inputs.availabilityZone, "us-east-1a");
+  });
+
+  it("renders the lab's topology and kind config into the deploy step", () => {
+    const deploy = lab.one(DEPLOY, "cluster-deploy");
+    const script = deploy.inputs.create as string;
+    const topology = parse(bashSingleQuotedValue(script, "TOPOLOGY"));
+    assert.deepEqual(topology.topology.nodes["calico-ipam"], {
+      kind: "k8s-kind",
+      image: "kindest/node:v1.28.0",
+      "startup-config": "calico-ipam.kind.yaml",
+      extras: { k8s_kind: { deploy: { wait: "0s" } } },
+    });
+    const kind = parse(bashSingleQuotedValue(script, "KIND_CONFIG"));
+    assert.deepEqual(kind.networking, {
+      disableDefaultCNI: true,
+      podSubnet: "192.168.0.0/16",
+      serviceSubnet: "10.96.0.0/16",
+      apiServerAddress: "0.0.0.0",
+      apiServerPort: 6443,
+    });
+    assert.deepEqual(kind.nodes, [{ role: "control-plane" }, { role: "worker" }, { role: "worker" }]);
+    const patch = parse(kind.kubeadmConfigPatches[0]);
+    assert.deepEqual(patch.apiServer.certSANs, ["localhost", "127.0.0.1", MOCK_PUBLIC_IP, "localhost"]);
+    assert.match(deploy.inputs.delete as string, /containerlab destroy .*--cleanup/);
+  });
+
+  it("logs in as ubuntu, dialling without limit only for the first contact", () => {
+    const commands = lab.ofType(DEPLOY);
+    const first = lab.one(DEPLOY, "wait-for-host");
+    for (const c of commands) {
+      // The connection carries the private key, so it is secret as a whole.
+      assert.ok(isSecretInput(c.inputs.connection), c.name);
+      const connection = unwrapSecrets(c.inputs.connection) as Record<string, unknown>;
+      assert.equal(connection.user, "ubuntu");
+      assert.equal(connection.host, MOCK_PUBLIC_IP);
+      assert.equal(connection.dialErrorLimit === -1, c === first, c.name);
+    }
+    assert.match(first.inputs.create as string, /cloud-init status --wait/);
+  });
+
+  it("orders the steps: host ready, then deploy, then kubeconfig", async () => {
+    const deploy = lab.one(DEPLOY, "cluster-deploy");
+    const read = lab.one(DEPLOY, "cluster-kubeconfig");
+    const deployAfter = await Promise.all((deploy.opts.dependsOn as pulumi.Resource[]).map(urnOf));
+    assert.ok(deployAfter.some((u) => u.endsWith("::host-wait-for-host")), deployAfter.join());
+    const readAfter = await Promise.all((read.opts.dependsOn as pulumi.Resource[]).map(urnOf));
+    assert.ok(readAfter.some((u) => u.endsWith("::cluster-deploy")));
+  });
+
+  it("keeps the kubeconfig secret, pointed at the Elastic IP", async () => {
+    assert.equal(await pulumi.isSecret(lab.outputs.kubeconfig), true);
+    assert.equal(await pulumi.isSecret(lab.outputs.sshPrivateKey), true);
+    const kubeconfig = parse((await valueOf(lab.outputs.kubeconfig)) as string);
+    assert.equal(kubeconfig.clusters[0].cluster.server, `https://${MOCK_PUBLIC_IP}:6443`);
+    // The command's own stdout is stored in state: it must be secret there too.
+    assert.ok(lab.one(DEPLOY, "cluster-kubeconfig").opts.additionalSecretOutputs?.includes("stdout"));
+    assert.ok(!lab.one(DEPLOY, "cluster-deploy").opts.additionalSecretOutputs?.includes("stdout"));
+    for (const name of ["publicIp", "clusterName", "nodes", "ipPool", "timings", "ipam"]) {
+      assert.equal(await pulumi.isSecret(lab.outputs[name]), false, name);
+    }
+  });
+
+  it("installs the pinned Calico operator, then the lab's Installation and APIServer", async () => {
+    const files = lab.ofType("kubernetes:yaml/v2:ConfigFile").map((r) => r.inputs.file);
+    assert.deepEqual(files, [
+      "https://raw.githubusercontent.com/projectcalico/calico/v3.30.7/manifests/operator-crds.yaml",
+      "https://raw.githubusercontent.com/projectcalico/calico/v3.30.7/manifests/tigera-operator.yaml",
+    ]);
+    const installation = lab.one("kubernetes:operator.tigera.io/v1:Installation");
+    assert.deepEqual((installation.inputs.metadata as { name: string }).name, "default");
+    const pool = (installation.inputs.spec as { calicoNetwork: { ipPools: Record<string, unknown>[] } }).calicoNetwork.ipPools;
+    assert.equal(pool.length, 1);
+    assert.deepEqual(
+      { cidr: pool[0].cidr, blockSize: pool[0].blockSize, encapsulation: pool[0].encapsulation, natOutgoing: pool[0].natOutgoing, nodeSelector: pool[0].nodeSelector },
+      { cidr: "192.168.0.0/16", blockSize: 26, encapsulation: "VXLANCrossSubnet", natOutgoing: "Enabled", nodeSelector: "all()" },
+    );
+    assert.equal((lab.one("kubernetes:operator.tigera.io/v1:APIServer").inputs.metadata as { name: string }).name, "default");
+    // Removed before the operator (which clears their finalizers) when removed alone.
+    for (const cr of [installation, lab.one("kubernetes:operator.tigera.io/v1:APIServer")]) {
+      const after = await Promise.all((cr.opts.dependsOn as pulumi.Resource[]).map(urnOf));
+      assert.ok(after.some((u) => u.endsWith("::calico-tigera-operator")), cr.name);
+    }
+  });
+
+  it("lets everything inside the cluster go with the cluster on destroy", async () => {
+    const inCluster = lab.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    assert.ok(inCluster.length >= 6);
+    for (const r of inCluster) {
+      assert.ok((await urnOf(r.opts.deletedWith)).endsWith("::cluster-deploy"), r.name);
+    }
+    const provider = lab.one("pulumi:providers:kubernetes");
+    assert.equal(provider.inputs.deleteUnreachable, "true");
+  });
+
+  it("waits for Calico before the probe, and reads IPAM only after both", async () => {
+    assert.deepEqual(calls, ["waitForCalico", "readIpamState"]);
+    const probe = lab.one("kubernetes:apps/v1:DaemonSet");
+    const tolerations = (probe.inputs.spec as { template: { spec: { tolerations: unknown[] } } }).template.spec.tolerations;
+    assert.deepEqual(tolerations, [{ operator: "Exists" }]);
+  });
+
+  it("exports the lab's outputs", async () => {
+    assert.deepEqual(Object.keys(lab.outputs).sort(), [
+      "blockAffinities", "calicoVersion", "clusterName", "ipPlan", "ipPool", "ipam", "kubeconfig", "nodes",
+      "publicIp", "sshCommand", "sshPrivateKey", "tigeraStatus", "timings",
+    ]);
+    assert.equal(await valueOf(lab.outputs.publicIp), MOCK_PUBLIC_IP);
+    assert.equal(await valueOf(lab.outputs.clusterName), "calico-ipam");
+    assert.deepEqual(await valueOf(lab.outputs.nodes), [
+      { name: "calico-ipam-control-plane", role: "control-plane" },
+      { name: "calico-ipam-worker", role: "worker" },
+      { name: "calico-ipam-worker2", role: "worker" },
+    ]);
+    assert.deepEqual(await valueOf(lab.outputs.timings), { hostReadySeconds: 94, clusterCreateSeconds: 131, calicoReadySeconds: 142 });
+    assert.match((await valueOf(lab.outputs.sshCommand)) as string, /ssh -i calico-ipam.key ubuntu@127\.0\.0\.10$/);
+  });
+});
+
+describe("what a config change touches (target aws)", () => {
+  const deployTriggers = async (raw: Record<string, string>): Promise<unknown> => {
+    const lab = await buildLabForTest({ allowedCidrs: ALLOWED, ...raw });
+    return lab.one(DEPLOY, "cluster-deploy").inputs.triggers;
+  };
+  let baseline: unknown;
+  before(async () => {
+    baseline = await deployTriggers({});
+  });
+
+  it("renders byte-identical triggers for the same config", async () => {
+    assert.deepEqual(await deployTriggers({}), baseline);
+  });
+
+  for (const [key, value] of [["podCidr", "10.244.0.0/16"], ["blockSize", "24"], ["kubernetesVersion", "v1.31.0"], ["workers", "3"]]) {
+    it(`replaces the cluster when ${key} changes`, async () => {
+      assert.notDeepEqual(await deployTriggers({ [key]: value }), baseline);
+    });
+  }
+
+  for (const [key, value] of [["instanceType", "t3.2xlarge"], ["allowedCidrs", "127.0.0.1/32"], ["calicoVersion", "v3.30.6"], ["encapsulation", "VXLAN"]]) {
+    it(`keeps the cluster when ${key} changes`, async () => {
+      assert.deepEqual(await deployTriggers({ [key]: value }), baseline);
+    });
+  }
+
+  it("updates the operator in place when calicoVersion changes", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: ALLOWED, calicoVersion: "v3.30.6" });
+    const files = lab.ofType("kubernetes:yaml/v2:ConfigFile").map((r: DeclaredResource) => r.inputs.file as string);
+    assert.ok(files.every((f) => f.includes("/calico/v3.30.6/manifests/")), files.join());
+  });
+});
+
+describe("a replaced cluster or host (target aws)", () => {
+  it("destroys the old cluster before deploying its successor of the same name", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: ALLOWED });
+    assert.equal(lab.one(DEPLOY, "cluster-deploy").opts.deleteBeforeReplace, true);
+  });
+
+  it("gets a new cluster: the instance is one of the deploy's triggers", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: ALLOWED });
+    const triggers = lab.one(DEPLOY, "cluster-deploy").inputs.triggers as unknown[];
+    assert.equal(triggers.at(-1), "host-instance-id");
+  });
+});

@@ -1,0 +1,87 @@
+// The IPAM part of the program under mocks: the probe, when the read happens, and what it exports.
+import * as assert from "node:assert/strict";
+import { buildLabForTest, calls, fakeDeps, valueOf } from "../support/lab-harness";
+import { declared } from "../support/mocks";
+import { stateFromSnapshot } from "../../lib/ipam/reader";
+import { loadFixtureItems } from "../support/fake-apiserver";
+import type { IpamSnapshot } from "../../lib/ipam/types";
+
+const DAEMONSET = "kubernetes:apps/v1:DaemonSet";
+
+function fixtureState() {
+  const snapshot = {
+    ippools: loadFixtureItems("ippools.json"),
+    ipamblocks: loadFixtureItems("ipamblocks.json"),
+    blockaffinities: loadFixtureItems("blockaffinities.json"),
+    nodes: loadFixtureItems("nodes.json"),
+    tigerastatuses: loadFixtureItems("tigerastatuses.json"),
+  } as IpamSnapshot;
+  return stateFromSnapshot(snapshot);
+}
+
+describe("IPAM outputs (under mocks)", () => {
+  it("runs a probe pod on every node, the control plane included, with nothing to exploit", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" });
+    const probe = lab.one(DAEMONSET);
+    const pod = (probe.inputs.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    assert.deepEqual(pod.tolerations, [{ operator: "Exists" }], "tolerates the control-plane taint");
+    assert.equal(pod.automountServiceAccountToken, false);
+    const [container] = pod.containers as { image: string; securityContext: Record<string, unknown> }[];
+    assert.match(container.image, /^registry\.k8s\.io\/pause:/);
+    assert.equal(container.securityContext.allowPrivilegeEscalation, false);
+    assert.equal((probe.inputs.metadata as { namespace: string }).namespace, "calico-ipam");
+  });
+
+  it("reads only once Calico is ready and the probe exists", async () => {
+    let probeDeclaredAtRead = false;
+    const deps = fakeDeps({
+      readIpamState: async () => {
+        calls.push("readIpamState");
+        probeDeclaredAtRead = declared.some((r) => r.type === DAEMONSET);
+        return fixtureState();
+      },
+    });
+    await buildLabForTest({ allowedCidrs: "127.0.0.1/32" }, deps);
+    assert.deepEqual(calls, ["waitForCalico", "readIpamState"]);
+    assert.ok(probeDeclaredAtRead, "the read ran before the probe DaemonSet was created");
+  });
+
+  it("exports the cluster's state as read on this run", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" }, fakeDeps({ readIpamState: async () => fixtureState() }));
+    const expected = fixtureState();
+    assert.deepEqual(await valueOf(lab.outputs.blockAffinities), expected.blockAffinities);
+    assert.deepEqual(await valueOf(lab.outputs.ipam), expected.ipam);
+    assert.deepEqual(await valueOf(lab.outputs.tigeraStatus), expected.tigeraStatus);
+    const pools = (await valueOf(lab.outputs.ipam)) as { pools: { cidr: string }[] };
+    assert.ok(pools.pools.some((p) => p.cidr === "192.168.0.0/16"));
+  });
+
+  it("never fails the deployment when the cluster cannot be read: empty outputs instead", async () => {
+    const deps = fakeDeps({
+      readIpamState: async () => {
+        throw new Error("cannot reach the Kubernetes API at https://127.0.0.10:6443 (ECONNREFUSED)");
+      },
+    });
+    const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" }, deps);
+    assert.deepEqual(await valueOf(lab.outputs.blockAffinities), []);
+    assert.deepEqual(await valueOf(lab.outputs.ipam), { pools: [], blocks: [], orphanBlocks: [], nodes: [] });
+  });
+
+  it("skips the probe when ipamProbe is false, and still reads after Calico", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32", ipamProbe: "false" });
+    assert.deepEqual(lab.ofType(DAEMONSET), []);
+    assert.deepEqual(calls, ["waitForCalico", "readIpamState"]);
+  });
+
+  it("fails the deployment when Calico never gets ready, with the operator's words", async () => {
+    const deps = fakeDeps({
+      waitForCalico: async () => {
+        throw new Error('Calico not ready after 15m: TigeraStatus "apiserver" is not Available (Progressing: "Waiting for pods")');
+      },
+    });
+    await assert.rejects(
+      buildLabForTest({ allowedCidrs: "127.0.0.1/32" }, deps).then((lab) => valueOf(lab.outputs.timings)),
+      /TigeraStatus "apiserver" is not Available/,
+    );
+  });
+});

@@ -1,0 +1,126 @@
+// The same lab on three targets: an EC2 host, this machine's Docker, or a cluster the user has.
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { buildLabForTest, BuiltLab, calls, fakeDeps, valueOf } from "../support/lab-harness";
+import { MOCK_KUBECONFIG } from "../support/mocks";
+
+const typesOf = (lab: BuiltLab) => [...new Set(lab.resources.map((r) => r.type))].sort();
+const commandsOf = (lab: BuiltLab) => lab.resources.filter((r) => r.type.startsWith("command:"));
+
+/** A step script without the one parameter that may differ between targets. */
+function withoutParam(script: string, name: string): string {
+  return script.replace(new RegExp(`^${name}='(?:[^']|'\\\\'')*'$`, "m"), `${name}=<differs>`);
+}
+
+describe("target local", () => {
+  let local: BuiltLab;
+  let aws: BuiltLab;
+  before(async () => {
+    aws = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" });
+    local = await buildLabForTest({ target: "local" });
+  });
+
+  it("creates no AWS resource and runs its steps locally", () => {
+    assert.deepEqual(typesOf(local).filter((t) => t.startsWith("aws:") || t.startsWith("tls:")), []);
+    assert.deepEqual([...new Set(commandsOf(local).map((c) => c.type))], ["command:local:Command"]);
+    for (const c of commandsOf(local)) assert.deepEqual(c.inputs.interpreter, ["/bin/bash", "-c"]);
+  });
+
+  it("runs the very same step scripts as the EC2 host", () => {
+    const byName = (lab: BuiltLab, name: string) => lab.resources.find((r) => r.name === name && r.type.startsWith("command:"))!;
+    for (const name of ["cluster-deploy", "cluster-kubeconfig"]) {
+      const [a, l] = [byName(aws, name), byName(local, name)];
+      // Only the kind config differs: the EC2 host exposes the API server, a local lab keeps it on loopback.
+      assert.equal(withoutParam(l.inputs.create as string, "KIND_CONFIG"), withoutParam(a.inputs.create as string, "KIND_CONFIG"), name);
+      assert.equal(l.inputs.delete, a.inputs.delete, name);
+    }
+    assert.match(byName(local, "cluster-deploy").inputs.delete as string, /containerlab destroy/);
+  });
+
+  it("keeps the API server on loopback and the kubeconfig as kind wrote it", async () => {
+    const create = local.one("command:local:Command", "cluster-deploy").inputs.create as string;
+    assert.doesNotMatch(create, /apiServerAddress/);
+    assert.equal(await valueOf(local.outputs.kubeconfig), MOCK_KUBECONFIG);
+    assert.equal(await pulumi.isSecret(local.outputs.kubeconfig), true);
+  });
+
+  it("has no host outputs at all", () => {
+    for (const key of ["publicIp", "sshCommand", "sshPrivateKey"]) assert.ok(!(key in local.outputs), key);
+    for (const key of ["kubeconfig", "clusterName", "nodes", "ipam", "timings"]) assert.ok(key in local.outputs, key);
+  });
+
+  it("stops before creating anything when tools are missing, naming each and how to get it", async () => {
+    const deps = fakeDeps({ localHost: { hasTool: (t) => !["kind", "containerlab"].includes(t), dockerAnswers: () => false, canRunAsRoot: () => false } });
+    await assert.rejects(buildLabForTest({ target: "local" }, deps), (err: Error) => {
+      assert.match(err.message, /target "local" needs/);
+      assert.match(err.message, /containerlab: not found on PATH; install: .*get\.containerlab\.dev/);
+      assert.match(err.message, /kind: not found on PATH; install: https:\/\/kind\.sigs\.k8s\.io/);
+      assert.match(err.message, /docker .* does not answer/);
+      assert.match(err.message, /passwordless sudo/);
+      assert.doesNotMatch(err.message, /kubectl/);
+      return true;
+    });
+  });
+});
+
+describe("target existing", () => {
+  const kubeconfig = MOCK_KUBECONFIG.replace("https://0.0.0.0:6443", "https://127.0.0.1:6443");
+
+  it("runs only the Calico and IPAM parts, on the given kubeconfig", async () => {
+    const lab = await buildLabForTest({ target: "existing", kubeconfig });
+    assert.deepEqual(typesOf(lab).filter((t) => t.startsWith("aws:") || t.startsWith("command:") || t.startsWith("tls:")), []);
+    assert.ok(lab.ofType("kubernetes:operator.tigera.io/v1:Installation").length === 1);
+    // Exported (secret) like on every target, so `npm run ipam` finds the cluster the same way.
+    assert.equal(await valueOf(lab.outputs.kubeconfig), kubeconfig);
+    assert.equal(await pulumi.isSecret(lab.outputs.kubeconfig), true);
+    assert.deepEqual(calls, ["waitForCalico", "readIpamState"]);
+    // Nothing goes "with the cluster": the cluster is not ours. Calico objects are deleted one by one.
+    for (const r of lab.resources.filter((x) => x.type.startsWith("kubernetes:"))) assert.equal(r.opts.deletedWith, undefined, r.name);
+    for (const key of ["publicIp", "sshCommand", "clusterName", "nodes"]) assert.ok(!(key in lab.outputs), key);
+  });
+
+  it("reads kubeconfigPath when no kubeconfig value is given", async () => {
+    const read: string[] = [];
+    const deps = fakeDeps({ readFile: (path) => (read.push(path), kubeconfig) });
+    await buildLabForTest({ target: "existing", kubeconfigPath: "/home/me/.kube/lab" }, deps);
+    assert.deepEqual(read, ["/home/me/.kube/lab"]);
+  });
+
+  it("names the key when kubeconfigPath cannot be read", async () => {
+    const deps = fakeDeps({
+      readFile: () => {
+        throw new Error("ENOENT: no such file or directory, open '/home/me/.kube/lab'");
+      },
+    });
+    await assert.rejects(
+      buildLabForTest({ target: "existing", kubeconfigPath: "/home/me/.kube/lab" }, deps),
+      /calico-ipam:kubeconfigPath is "\/home\/me\/\.kube\/lab", which cannot be read \(ENOENT/,
+    );
+  });
+
+  it("leaves the operator alone when the cluster already runs it", async () => {
+    const deps = fakeDeps({ inspectCluster: async () => ({ operatorInstalled: true }) });
+    const lab = await buildLabForTest({ target: "existing", kubeconfig }, deps);
+    assert.deepEqual(lab.ofType("kubernetes:yaml/v2:ConfigFile"), []);
+  });
+
+  it("refuses a podCidr outside the cluster's kubeadm podSubnet", async () => {
+    const deps = fakeDeps({ inspectCluster: async () => ({ operatorInstalled: false, kubeadmPodSubnet: "10.244.0.0/16" }) });
+    await assert.rejects(buildLabForTest({ target: "existing", kubeconfig }, deps), /calico-ipam:podCidr is "192\.168\.0\.0\/16".*kubeadm podSubnet is "10\.244\.0\.0\/16"/);
+  });
+
+  it("goes on when the podSubnet holds the pool", async () => {
+    const deps = fakeDeps({ inspectCluster: async () => ({ operatorInstalled: false, kubeadmPodSubnet: "192.168.0.0/16,fd00::/48" }) });
+    const lab = await buildLabForTest({ target: "existing", kubeconfig }, deps);
+    assert.equal(lab.ofType("kubernetes:operator.tigera.io/v1:Installation").length, 1);
+  });
+
+  it("fails with the cluster's own one-line error when it cannot be reached", async () => {
+    const deps = fakeDeps({
+      inspectCluster: async () => {
+        throw new Error("calico-ipam: cannot reach the cluster at https://127.0.0.1:6443: connect ECONNREFUSED");
+      },
+    });
+    await assert.rejects(buildLabForTest({ target: "existing", kubeconfig }, deps), /^Error: calico-ipam: cannot reach the cluster at https:\/\/127\.0\.0\.1:6443/);
+  });
+});
