@@ -39,7 +39,8 @@ interface ClusterSource {
   deletedWith?: pulumi.Resource;
   installOperator: boolean;
   outputs: LabOutputs;
-  timings: Record<string, pulumi.Output<number | undefined>>;
+  /** Stage timings measured on the host and the cluster, merged into the `timings` output. */
+  timings: pulumi.Output<Record<string, number>>[];
 }
 
 /** The lab's own plan: one control plane plus the workers, at the kubelet's default pod limit. */
@@ -60,7 +61,7 @@ function tagsFor(config: LabConfig): Record<string, string> {
 function clusterShape(config: LabConfig, apiServer: ClusterShape["apiServer"]): ClusterShape {
   return {
     labName: config.labName,
-    kubernetesVersion: config.kubernetesVersion,
+    nodeImage: config.nodeImage,
     workers: config.workers,
     podCidr: config.podCidr,
     serviceCidr: config.serviceCidr,
@@ -88,7 +89,9 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
     allowedCidrs,
     sshPublicKey: config.sshPublicKey,
     sshAgentSocket: deps.sshAgentSocket,
-    userData: renderCloudInit({ kubernetesVersion: config.kubernetesVersion, calicoVersion: config.calicoVersion }),
+    userData: renderCloudInit({
+      kubernetesVersion: config.kubernetesVersion, calicoVersion: config.calicoVersion, nodeImage: config.nodeImage,
+    }),
     tags: tagsFor(config),
   });
   const shape = pulumi
@@ -100,7 +103,7 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
     blockSize: config.blockSize,
     apiServerUrl: pulumi.interpolate`https://${host.publicIp}:${API_SERVER_PORT}`,
     dependsOn: [host.ready],
-    machineId: host.instanceId,
+    machineId: host.machineId,
   });
   const outputs: LabOutputs = {
     ...clusterOutputs(cluster),
@@ -116,7 +119,7 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
     deletedWith: cluster.deployment,
     installOperator: true,
     outputs,
-    timings: { hostReadySeconds: host.readySeconds, clusterCreateSeconds: cluster.createSeconds },
+    timings: [host.timings, cluster.timings],
   };
 }
 
@@ -133,7 +136,7 @@ function localCluster(config: LabConfig, deps: LabDeps): ClusterSource {
     deletedWith: cluster.deployment,
     installOperator: true,
     outputs: clusterOutputs(cluster),
-    timings: { clusterCreateSeconds: cluster.createSeconds },
+    timings: [cluster.timings],
   };
 }
 
@@ -155,7 +158,7 @@ async function existingCluster(config: LabConfig, deps: LabDeps): Promise<Cluste
     kubeconfig: secretKubeconfig,
     installOperator: !facts.operatorInstalled,
     outputs: { kubeconfig: secretKubeconfig },
-    timings: {},
+    timings: [],
   };
 }
 
@@ -200,7 +203,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     calicoVersion: pulumi.output(config.calicoVersion),
     ipPool: pulumi.output({ name: DEFAULT_POOL_NAME, ...pool }),
     ipPlan: pulumi.output(plan),
-    timings: pulumi.all({ ...source.timings, calicoReadySeconds: calico.ready.apply((r) => r.readySeconds) }),
+    timings: pulumi.all([...source.timings, calico.ready.apply((r) => r.timings ?? {})]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
     blockAffinities: ipam.state.apply((s) => s.blockAffinities),
     ipam: ipam.state.apply((s) => s.ipam),
     tigeraStatus: ipam.state.apply((s) => s.tigeraStatus),

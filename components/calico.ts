@@ -4,15 +4,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { calicoManifestUrl } from "../lib/core/versions";
 import { installationSpec, PoolSettings } from "../lib/calico/resources";
+import { formatDuration, READY_COMPONENTS, type CalicoProgress } from "../lib/calico/ready";
 
 export interface CalicoReadiness {
-  /** Seconds from the Installation's creation to Calico Available, by the cluster's clock. */
-  readySeconds?: number;
+  /** Stage seconds up to Calico Available (calicoReadySeconds, ...), by the cluster's clock. */
+  timings?: Record<string, number>;
 }
 
 export type WaitForCalico = (
   kubeconfig: string,
-  options: { components: string[]; timeoutMs: number },
+  options: { components: readonly string[]; timeoutMs: number; onProgress: (progress: CalicoProgress) => void },
 ) => Promise<CalicoReadiness>;
 
 export interface CalicoArgs {
@@ -32,7 +33,7 @@ export class Calico extends pulumi.ComponentResource {
   readonly provider: k8s.Provider;
   readonly installation: k8s.apiextensions.CustomResource;
   readonly apiServer: k8s.apiextensions.CustomResource;
-  /** Resolves once TigeraStatus calico and apiserver are Available (never during a preview). */
+  /** Resolves once TigeraStatus calico, apiserver and ippools are Available (never during a preview). */
   readonly ready: pulumi.Output<CalicoReadiness>;
 
   constructor(name: string, args: CalicoArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -72,6 +73,13 @@ export class Calico extends pulumi.ComponentResource {
     }, { ...inCluster, dependsOn: operator });
 
     const timeoutMs = args.timeoutMinutes * 60_000;
+    // The wait can take minutes: say what it waits for, in Pulumi's log, not silence.
+    const onProgress = (progress: CalicoProgress): void => {
+      pulumi.log.info(
+        `waiting for Calico (${formatDuration(progress.elapsedMs)} of ${formatDuration(progress.timeoutMs)}): ${progress.waitingFor.join("; ")}`,
+        this,
+      );
+    };
     // Derived from the secret kubeconfig but revealing nothing of it, so not itself a secret.
     this.ready = pulumi.unsecret(
       pulumi
@@ -79,7 +87,7 @@ export class Calico extends pulumi.ComponentResource {
         .apply(([kubeconfig]) =>
           pulumi.runtime.isDryRun()
             ? {}
-            : args.waitForCalico(kubeconfig, { components: ["calico", "apiserver"], timeoutMs }),
+            : args.waitForCalico(kubeconfig, { components: READY_COMPONENTS, timeoutMs, onProgress }),
         ),
     );
     this.registerOutputs({ ready: this.ready });

@@ -2,7 +2,7 @@
 // transport reaches. Its kubeconfig is the one thing later stages need, and it stays secret.
 import * as pulumi from "@pulumi/pulumi";
 import { renderStep, parseTimings } from "../lib/core/steps";
-import { ClusterShape, nodeNames, renderKindConfig, renderTopology } from "../lib/cluster/topology";
+import { ClusterShape, deployStepParams, nodeNames, renderKindConfig, renderTopology } from "../lib/cluster/topology";
 import { pointKubeconfigAt } from "../lib/cluster/kubeconfig";
 import { StepTransport } from "./transport";
 
@@ -15,7 +15,7 @@ export interface LabClusterArgs {
   apiServerUrl?: pulumi.Input<string>;
   /** What must be ready before the first step runs (the host). */
   dependsOn?: pulumi.Resource[];
-  /** Identity of the machine the cluster runs on: a new machine has no cluster yet. */
+  /** Identity of the machine the cluster runs on: a new or resized machine gets a new cluster. */
   machineId?: pulumi.Input<string>;
 }
 
@@ -32,7 +32,8 @@ export class LabCluster extends pulumi.ComponentResource {
   readonly rendered: pulumi.Output<RenderedCluster>;
   /** The deployment itself: everything inside the cluster goes away with it. */
   readonly deployment: pulumi.Resource;
-  readonly createSeconds: pulumi.Output<number | undefined>;
+  /** Stages the deploy step measured (cluster creation, and the host's first-boot stages done by then). */
+  readonly timings: pulumi.Output<Record<string, number>>;
 
   constructor(name: string, args: LabClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("calico-ipam:cluster:LabCluster", name, {}, opts);
@@ -41,10 +42,10 @@ export class LabCluster extends pulumi.ComponentResource {
     this.rendered = shape.apply((s) => ({ topology: renderTopology(s), kindConfig: renderKindConfig(s) }));
     const labName = shape.apply((s) => s.labName);
 
+    // Over SSH the machine is the lab's own host: its login user gets the cluster as its default.
+    const userKubeconfig = args.transport.kind === "ssh" ? "default" : "lab-only";
     const deploy = args.transport.command(`${name}-deploy`, {
-      create: pulumi.all([labName, this.rendered]).apply(([lab, files]) =>
-        renderStep("deploy-cluster", { LAB_NAME: lab, TOPOLOGY: files.topology, KIND_CONFIG: files.kindConfig }),
-      ),
+      create: shape.apply((s) => renderStep("deploy-cluster", deployStepParams(s, userKubeconfig))),
       // A new version of the script alone must not rebuild a running cluster.
       update: "echo 'calico-ipam: deploy script changed; the running cluster is kept'",
       delete: labName.apply((lab) => renderStep("destroy-cluster", { LAB_NAME: lab })),
@@ -76,7 +77,7 @@ export class LabCluster extends pulumi.ComponentResource {
     this.clusterName = labName;
     this.nodes = shape.apply(nodeNames);
     this.deployment = deploy.resource;
-    this.createSeconds = deploy.stdout.apply((out) => parseTimings(out).clusterCreateSeconds);
+    this.timings = deploy.stdout.apply(parseTimings);
     this.registerOutputs({ clusterName: this.clusterName, nodes: this.nodes, kubeconfig: this.kubeconfig });
   }
 }

@@ -26,6 +26,7 @@ export interface LabHostArgs {
 }
 
 export const SSH_USER = "ubuntu";
+export const ROOT_VOLUME_THROUGHPUT_MIBPS = 250;
 
 /** The first /24 of the VPC holds the public subnet. */
 export function publicSubnetCidr(vpcCidr: string): string {
@@ -40,9 +41,13 @@ export class LabHost extends pulumi.ComponentResource {
   /** Runs step scripts on the host, once cloud-init has finished. */
   readonly transport: StepTransport;
   readonly ready: pulumi.Resource;
-  readonly readySeconds: pulumi.Output<number | undefined>;
-  /** Changes only when the instance is replaced (not on a resize). */
-  readonly instanceId: pulumi.Output<string>;
+  /** First-boot stages measured on the host (seconds since boot). */
+  readonly timings: pulumi.Output<Record<string, number>>;
+  /**
+   * Changes when the instance is replaced or resized. kind does not promise a cluster survives a
+   * restart (kind#3941), so a resize (a stop/start) rebuilds the cluster too.
+   */
+  readonly machineId: pulumi.Output<string>;
 
   constructor(name: string, args: LabHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("calico-ipam:host:LabHost", name, {}, opts);
@@ -117,7 +122,11 @@ export class LabHost extends pulumi.ComponentResource {
       userData: args.userData,
       // Pods must never reach the instance's credentials: tokens required, one hop only.
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-      rootBlockDevice: { volumeType: "gp3", volumeSize: args.rootVolumeGb, encrypted: true, deleteOnTermination: true },
+      // gp3's 125 MiB/s baseline, doubled for unpacking several GB of images at first boot (t3's EBS
+      // burst reaches ~340 MB/s; more would be paid for and unused).
+      rootBlockDevice: {
+        volumeType: "gp3", volumeSize: args.rootVolumeGb, throughput: ROOT_VOLUME_THROUGHPUT_MIBPS, encrypted: true, deleteOnTermination: true,
+      },
       tags: tagged("host"),
       volumeTags: tagged("root"),
     }, {
@@ -145,13 +154,14 @@ export class LabHost extends pulumi.ComponentResource {
     const firstContact = sshTransport({ ...connection, dialErrorLimit: -1 });
     const waitForHost = firstContact.command(`${name}-wait-for-host`, {
       create: renderStep("wait-for-host", {}),
-      triggers: [instance.id],
+      // Again after a resize: the host restarted, and what follows must wait for it.
+      triggers: [instance.id, args.instanceType],
     }, { ...parent, dependsOn: [instance, eipAssociation], customTimeouts: { create: "20m" } });
 
     this.transport = ssh;
-    this.instanceId = instance.id;
+    this.machineId = pulumi.interpolate`${instance.id} ${args.instanceType}`;
     this.ready = waitForHost.resource;
-    this.readySeconds = waitForHost.stdout.apply((out) => parseTimings(out).hostReadySeconds);
-    this.registerOutputs({ publicIp: this.publicIp, publicDns: this.publicDns, readySeconds: this.readySeconds });
+    this.timings = waitForHost.stdout.apply(parseTimings);
+    this.registerOutputs({ publicIp: this.publicIp, publicDns: this.publicDns, timings: this.timings });
   }
 }

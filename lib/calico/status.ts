@@ -4,6 +4,7 @@ import type { ObjectMeta, ResourceRef } from "../core/kube";
 
 export const TIGERASTATUSES: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "tigerastatuses" };
 export const INSTALLATIONS: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "installations" };
+export const APISERVERS: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "apiservers" };
 
 export interface TigeraStatusCondition {
   type?: string;
@@ -11,6 +12,8 @@ export interface TigeraStatusCondition {
   reason?: string;
   message?: string;
   lastTransitionTime?: string | Date;
+  /** The generation of the object the operator reconciled (the Installation, or the APIServer). */
+  observedGeneration?: number;
 }
 
 export interface TigeraStatus {

@@ -2,10 +2,12 @@
 // Rendering is deterministic (same input, same bytes): these texts are the cluster's replace triggers.
 import { stringify } from "yaml";
 import { API_SERVER_PORT } from "../core/types";
+import { REGISTRY_MIRROR } from "../core/versions";
 
 export interface ClusterShape {
   labName: string;
-  kubernetesVersion: string;
+  /** kindest/node image, by digest (lib/core/versions.ts KIND_NODE_IMAGES, or the nodeImage key). */
+  nodeImage: string;
   workers: number;
   podCidr: string;
   serviceCidr: string;
@@ -38,7 +40,7 @@ export function renderTopology(shape: ClusterShape): string {
       nodes: {
         [shape.labName]: {
           kind: "k8s-kind",
-          image: `kindest/node:${shape.kubernetesVersion}`,
+          image: shape.nodeImage,
           "startup-config": kindConfigFileName(shape.labName),
           extras: {
             // With no CNI yet the nodes never turn Ready; without this containerlab waits 15 minutes.
@@ -63,6 +65,7 @@ export function renderKindConfig(shape: ClusterShape): string {
     apiVersion: "kind.x-k8s.io/v1alpha4",
     networking,
     nodes: nodeNames(shape).map((node) => ({ role: node.role })),
+    containerdConfigPatches: [CONTAINERD_REGISTRY_HOSTS_PATCH],
   };
   if (shape.apiServer.exposure === "public") {
     networking.apiServerAddress = "0.0.0.0";
@@ -74,4 +77,45 @@ export function renderKindConfig(shape: ClusterShape): string {
     ];
   }
   return stringify(config);
+}
+
+// The host's registry mirror, as the kind nodes' containerd sees it. Kept apart from the rest of the
+// kind config: it changes with the host, not with the lab's settings.
+
+/**
+ * kind's documented local-registry patch (site/static/examples/kind-with-registry.sh at v0.31.0):
+ * containerd reads per-registry hosts.toml files from certs.d. containerd 2.2 in kind v0.31.0's node
+ * images migrates this v2-format key to its images plugin (plugins/cri/images/plugin.go, migrateConfig).
+ */
+export const CONTAINERD_REGISTRY_HOSTS_PATCH =
+  '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n';
+
+/**
+ * hosts.toml for the mirrored upstream: try the host's mirror first (reached by its container name on
+ * docker's `kind` network), and the upstream itself when the mirror fails or lacks an image.
+ */
+export function mirrorHostsToml(): string {
+  return [
+    `server = "https://${REGISTRY_MIRROR.upstream}"`,
+    "",
+    `[host."http://${REGISTRY_MIRROR.name}:5000"]`,
+    '  capabilities = ["pull", "resolve"]',
+    "",
+  ].join("\n");
+}
+
+/** Whose ~/.kube/config the deploy makes point at the lab: on the lab's own host, the login user's. */
+export type UserKubeconfig = "default" | "lab-only";
+
+/** The deploy step's parameters: the rendered files, the mirror, and the user's kubeconfig choice. */
+export function deployStepParams(shape: ClusterShape, userKubeconfig: UserKubeconfig): Record<string, string> {
+  return {
+    LAB_NAME: shape.labName,
+    TOPOLOGY: renderTopology(shape),
+    KIND_CONFIG: renderKindConfig(shape),
+    USER_KUBECONFIG: userKubeconfig,
+    MIRROR_NAME: REGISTRY_MIRROR.name,
+    MIRROR_UPSTREAM: REGISTRY_MIRROR.upstream,
+    MIRROR_HOSTS_TOML: mirrorHostsToml(),
+  };
 }

@@ -1,5 +1,6 @@
 // Checks of single config values: each returns what is wrong with a value, or undefined.
 import { parseCidr } from "../core/cidr";
+import { HOST_TOOLS, KIND_NODE_IMAGES } from "../core/versions";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKey, DEFAULTS, Target } from "./keys";
 
 const SSH_KEY_TYPES = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"];
@@ -34,6 +35,31 @@ export function version(example: string): Check {
     return /^\d+\.\d+\.\d+$/.test(v) ? `expected vX.Y.Z with a leading "v": did you mean "v${v}"?` : `expected vX.Y.Z, such as ${example}`;
   };
 }
+
+/**
+ * kind (inside containerlab) runs only the node images published with its own release: without an
+ * explicit nodeImage, kubernetesVersion must be one of those (lib/core/versions.ts KIND_NODE_IMAGES).
+ */
+export function kubernetesVersion(nodeImageSet: boolean): Check {
+  const form = version(Object.keys(KIND_NODE_IMAGES)[0]);
+  return (v) => {
+    const why = form(v);
+    if (why !== undefined || nodeImageSet || v in KIND_NODE_IMAGES) return why;
+    const known = Object.keys(KIND_NODE_IMAGES);
+    const minor = v.split(".").slice(0, 2).join(".");
+    const near = known.find((k) => k.startsWith(`${minor}.`));
+    return `kind ${HOST_TOOLS.kind} (inside containerlab ${HOST_TOOLS.containerlab}) publishes node images for ${known.join(", ")} only` +
+      `${near ? `; did you mean "${near}"?` : ""} (or set ${q("nodeImage")} to an image built for kind ${HOST_TOOLS.kind})`;
+  };
+}
+
+/** An image reference as Docker reads it: name[:tag][@sha256:digest]. */
+export const nodeImage: Check = (v) => {
+  if (!/^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/.test(v)) {
+    return `expected an image reference such as ${KIND_NODE_IMAGES["v1.35.0"]}`;
+  }
+  return /@sha256:/.test(v) ? undefined : "give the image by digest (name:tag@sha256:...), as kind's release notes ask: a tag can move";
+};
 
 export interface CidrRules {
   ipv4Only?: string;

@@ -1,5 +1,6 @@
 // Validation of the lab's stack configuration: every problem found, reported at once.
 // Pure: no Pulumi types, so it is tested directly and `pulumi preview` fails in a second on bad input.
+import { KIND_NODE_IMAGES } from "../core/versions";
 import { BLOCK_SIZE_RANGE, blockCount, blockSizeForNodes, cidrsOverlap, parseCidr, type Cidr } from "../core/cidr";
 import {
   CONFIG_KEYS, ConfigError, ConfigKey, DEFAULTS, ENCAPSULATIONS, Encapsulation, HOST_NETWORKS,
@@ -7,7 +8,7 @@ import {
 } from "./keys";
 import {
   Check, SERVICE_CIDR_RULES, VPC_CIDR_RULES, WHY, bool, cidr, instanceType, isConfigKey, kubeconfig, kubeconfigPath,
-  labName, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, version, wholeNumber,
+  kubernetesVersion, labName, nodeImage, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, version, wholeNumber,
 } from "./checks";
 
 export * from "./keys";
@@ -184,6 +185,7 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
   const num = (key: ConfigKey, min: number, max: number, why: string, fallback: number): number =>
     Number(take(key, wholeNumber(min, max, why)) ?? fallback);
   const target = (take("target", oneOf(TARGETS)) ?? DEFAULTS.target) as Target;
+  const k8sVersion = take("kubernetesVersion", kubernetesVersion(values.nodeImage !== undefined)) ?? DEFAULTS.kubernetesVersion;
   const config: LabConfig = {
     target,
     labName: take("labName", labName) ?? DEFAULTS.labName,
@@ -193,7 +195,8 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     allowedCidrs: allowedCidrs(values.allowedCidrs, p),
     allowOpenIngress: (take("allowOpenIngress", bool) ?? String(DEFAULTS.allowOpenIngress)) === "true",
     sshPublicKey: take("sshPublicKey", sshPublicKey),
-    kubernetesVersion: take("kubernetesVersion", version(DEFAULTS.kubernetesVersion)) ?? DEFAULTS.kubernetesVersion,
+    kubernetesVersion: k8sVersion,
+    nodeImage: take("nodeImage", nodeImage) ?? KIND_NODE_IMAGES[k8sVersion] ?? KIND_NODE_IMAGES[DEFAULTS.kubernetesVersion],
     workers: num("workers", 1, 10, WHY.workers, DEFAULTS.workers),
     calicoVersion: take("calicoVersion", version(DEFAULTS.calicoVersion)) ?? DEFAULTS.calicoVersion,
     podCidr: take("podCidr", cidr(podCidrRules(target !== "existing"))) ?? DEFAULTS.podCidr,

@@ -2,6 +2,7 @@
 export const CONFIG_NAMESPACE = "calico-ipam";
 
 import type { Encapsulation, NatOutgoing, Target } from "../core/types";
+import { DEFAULT_KUBERNETES_VERSION } from "../core/versions";
 export type { Encapsulation, NatOutgoing, Target } from "../core/types";
 
 export interface LabConfig {
@@ -17,7 +18,10 @@ export interface LabConfig {
   allowOpenIngress: boolean;
   /** Undefined: generate an ED25519 key pair. */
   sshPublicKey?: string;
+  /** The cluster's Kubernetes version (and the host's kubectl). */
   kubernetesVersion: string;
+  /** kindest/node image by digest: the nodeImage key, else kind's published image for kubernetesVersion. */
+  nodeImage: string;
   workers: number;
   calicoVersion: string;
   podCidr: string;
@@ -41,7 +45,7 @@ export const DEFAULTS = {
   rootVolumeGb: 50,
   vpcCidr: "10.0.0.0/16",
   allowOpenIngress: false,
-  kubernetesVersion: "v1.28.0",
+  kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
   workers: 2,
   calicoVersion: "v3.30.7",
   podCidr: "192.168.0.0/16",
@@ -57,7 +61,7 @@ export const DEFAULTS = {
 /** Every key the lab reads, so a typo (`blocksize`) is reported instead of silently ignored. */
 export const CONFIG_KEYS = [
   "target", "labName", "instanceType", "rootVolumeGb", "vpcCidr", "allowedCidrs", "allowOpenIngress",
-  "sshPublicKey", "kubernetesVersion", "workers", "calicoVersion", "podCidr", "serviceCidr", "blockSize",
+  "sshPublicKey", "kubernetesVersion", "nodeImage", "workers", "calicoVersion", "podCidr", "serviceCidr", "blockSize",
   "encapsulation", "natOutgoing", "nodeSelector", "calicoTimeoutMinutes", "ipamProbe", "kubeconfig",
   "kubeconfigPath",
 ] as const;

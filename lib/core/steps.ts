@@ -3,7 +3,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export type StepName = "wait-for-host" | "deploy-cluster" | "destroy-cluster" | "read-kubeconfig" | "install-tools";
+export type StepName =
+  | "wait-for-host"
+  | "deploy-cluster"
+  | "destroy-cluster"
+  | "read-kubeconfig"
+  | "install-tools"
+  | "prepull-images";
 
 const SCRIPTS_DIR = path.join(__dirname, "..", "..", "manifests", "scripts");
 
@@ -17,11 +23,12 @@ export function shellQuote(value: string): string {
 }
 
 /**
- * The full text of a step: shebang, shared helpers, its parameters as quoted bash assignments, then
- * the step body. File contents travel as parameters too, so nothing needs a second copy mechanism.
+ * The full text of a step: shebang, shared helpers, the step's name (messages say which step failed),
+ * its parameters as quoted bash assignments, then the step body. File contents travel as parameters
+ * too, so nothing needs a second copy mechanism.
  */
 export function renderStep(name: StepName, params: Record<string, string>): string {
-  const assignments = Object.entries(params).map(([key, value]) => `${key}=${shellQuote(value)}`);
+  const assignments = Object.entries({ STEP: name, ...params }).map(([key, value]) => `${key}=${shellQuote(value)}`);
   return ["#!/usr/bin/env bash", readScript("common.sh").trimEnd(), ...assignments, readScript(`${name}.sh`).trimEnd(), ""].join(
     "\n",
   );

@@ -1,10 +1,64 @@
-// Tool versions installed on the lab host. Pinned so that two `pulumi up`s a month apart build the
-// same host; kubectl and calicoctl follow the stack's kubernetesVersion and calicoVersion instead.
+// Everything the lab host downloads, pinned by version and checksum or digest, with where each pin
+// comes from. Two `pulumi up`s a month apart build the same host; kubectl and calicoctl follow the
+// stack's kubernetesVersion and calicoVersion instead, and are checked against their publishers'
+// checksum files at download time.
+
+/**
+ * Docker's apt packages for Ubuntu 24.04 (noble), from Docker's own repository (it keeps every old
+ * version, so the pins stay installable).
+ * - docker-ce / docker-ce-cli 28.5.2: the Docker Engine 28.5.2 release notes (2025-11-05) list the runc
+ *   fixes for CVE-2025-31133, CVE-2025-52565 and CVE-2025-52881 (runc v1.3.3).
+ * - containerd.io 1.7.29: on Docker's .deb packages runc ships inside containerd.io; containerd
+ *   v1.7.29 builds runc v1.3.3 (containerd v1.7.29 script/setup/runc-version; release notes:
+ *   "Update runc binary to v1.3.3"). docker-ce 28.x itself only asks for containerd.io >= 1.7.27.
+ */
+export const DOCKER_PACKAGES = {
+  dockerCe: "5:28.5.2-1~ubuntu.24.04~noble",
+  containerdIo: "1.7.29-1~ubuntu.24.04~noble",
+} as const;
+
+/** Release binaries, each checked against the checksum file its release publishes. */
 export const HOST_TOOLS = {
-  /** docker-ce package version in Docker's apt repository for Ubuntu 24.04 (noble). */
-  docker: "5:28.5.1-1~ubuntu.24.04~noble",
+  /** srl-labs/containerlab release: checksums.txt lists the .deb. Embeds kind v0.31.0's library. */
   containerlab: "v0.79.0",
+  /** kubernetes-sigs/kind release: each binary has a `<name>.sha256sum` beside it. */
   kind: "v0.31.0",
+} as const;
+
+/**
+ * kindest/node images published with kind v0.31.0 (the kind library containerlab v0.79.0 embeds),
+ * to be used by digest as kind's release notes ask.
+ * - v1.35.0: kind v0.31.0's own default, pkg/apis/config/defaults/image.go at tag v0.31.0.
+ * - the others: the "New images" list of the kind v0.31.0 release notes (GitHub release page). That page
+ *   could not be read from here; these digests are the ones quoted, identically, by several
+ *   independent projects that cite those release notes. Verify with
+ *   `docker buildx imagetools inspect kindest/node:<tag>` before adding another.
+ */
+export const KIND_NODE_IMAGES: Readonly<Record<string, string>> = {
+  "v1.35.0": "kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f",
+  "v1.34.3": "kindest/node:v1.34.3@sha256:08497ee19eace7b4b5348db5c6a1591d7752b164530a36f855cb0f2bdcbadd48",
+  "v1.33.7": "kindest/node:v1.33.7@sha256:d26ef333bdb2cbe9862a0f7c3803ecc7b4303d8cea8e814b481b09949d353040",
+  "v1.32.11": "kindest/node:v1.32.11@sha256:5fc52d52a7b9574015299724bd68f183702956aa4a2116ae75a63cb574b35af8",
+  "v1.31.14": "kindest/node:v1.31.14@sha256:6f86cf509dbb42767b6e79debc3f2c32e4ee01386f0489b3b2be24b0a55aac2b",
+};
+
+/** The Kubernetes version a new lab runs: kind v0.31.0's default, inside Calico v3.30's tested 1.31-1.35. */
+export const DEFAULT_KUBERNETES_VERSION = "v1.35.0";
+
+/**
+ * The pull-through registry on the lab host that serves quay.io's images (the Tigera operator and
+ * every Calico image) to the kind nodes, so each image crosses the internet once per host.
+ * registry:2.8.3 (distribution) in proxy mode; the digest is the multi-arch index of
+ * docker.io/library/registry:2.8.3, as pinned identically by several independent projects.
+ */
+export const REGISTRY_MIRROR = {
+  image: "registry:2.8.3@sha256:a3d8aaa63ed8681a604f1dea0aa03f100d5895b6a58ace528858a7b332415373",
+  /** The upstream it mirrors: quay.io holds quay.io/tigera/operator and quay.io/calico/*. */
+  upstream: "quay.io",
+  /** Container name; the kind nodes reach it by this name on docker's `kind` network. */
+  name: "calico-ipam-mirror-quay",
+  /** Published on the host's loopback only, for the warm-up. */
+  hostPort: 5001,
 } as const;
 
 /** Ubuntu LTS images the host boots from; Canonical publishes them under this AWS account. */

@@ -1,55 +1,174 @@
 # calico-ipam step: install-tools
-# Run once by cloud-init on the lab host. Every version is pinned by the program (lib/core/versions.ts);
-# downloads are checked against the checksums their publishers ship.
-# Expects DOCKER_VERSION, CONTAINERLAB_VERSION, KIND_VERSION, KUBECTL_VERSION, CALICOCTL_VERSION.
+# Run once by cloud-init on the lab host, as root. Every version is pinned by the program
+# (lib/core/versions.ts); every download is checked against the checksum its publisher ships, and a
+# mismatch stops the install. Expects DOCKER_VERSION, CONTAINERD_VERSION, CONTAINERLAB_VERSION,
+# KIND_VERSION, KUBECTL_VERSION, CALICOCTL_VERSION, and PREPULL_SCRIPT (written by cloud-init).
 export DEBIAN_FRONTEND=noninteractive
-# On a fresh boot, unattended-upgrades may hold the dpkg lock for a while: wait for it, not fail.
-apt_get() {
-  apt-get -o DPkg::Lock::Timeout=600 "$@"
-}
+record_stage installStartSeconds
+
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fetch() {
-  curl -fsSL --retry 5 --retry-delay 3 -o "$2" "$1"
+downloads=()
+cleanup() {
+  if [ "${#downloads[@]}" -gt 0 ]; then kill "${downloads[@]}" 2>/dev/null || true; fi
+  rm -rf "$tmp"
 }
+trap cleanup EXIT
 
-# Docker from Docker's own repository: it keeps every old version, so the pin stays installable.
-install -m 0755 -d /etc/apt/keyrings
-fetch https://download.docker.com/linux/ubuntu/gpg /etc/apt/keyrings/docker.asc
-chmod a+r /etc/apt/keyrings/docker.asc
-# The host's own release file, read for its codename only.
-# shellcheck source=/dev/null
-codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
-echo "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu $codename stable" \
-  > /etc/apt/sources.list.d/docker.list
-apt_get update -q
-if ! apt-cache madison docker-ce | grep -qF "$DOCKER_VERSION"; then
-  echo "calico-ipam: docker-ce $DOCKER_VERSION is not in Docker's repository for $codename; available:" >&2
-  apt-cache madison docker-ce | head -n 5 >&2
+# Ubuntu's apt-daily timers and unattended-upgrades also start at first boot and hold apt's locks
+# for minutes. The lab host is rebuilt rather than upgraded, so they are held off until the next boot.
+# Not fatal: if they cannot be stopped, the lock waits below still keep the install correct.
+bounded 120 "stopping apt-daily and unattended-upgrades" \
+  systemctl mask --runtime --now apt-daily.timer apt-daily-upgrade.timer apt-daily.service apt-daily-upgrade.service ||
+  echo "calico-ipam: $STEP: apt-daily could not be held off; apt will wait for its locks instead" >&2
+
+# The instance can boot before its public address and route work: wait, bounded, until DNS answers
+# and HTTPS connects for every host the install downloads from.
+DOWNLOAD_HOSTS=(download.docker.com github.com dl.k8s.io)
+network_problem=""
+network_ready() {
+  local host
+  for host in "${DOWNLOAD_HOSTS[@]}"; do
+    if ! getent hosts "$host" >/dev/null; then
+      network_problem="DNS does not resolve $host"
+      return 1
+    fi
+    # Any HTTP answer will do: this checks the route, not the page.
+    if ! curl -sS -o /dev/null --connect-timeout 5 --max-time 15 "https://$host/" 2>/dev/null; then
+      network_problem="no HTTPS connection to $host"
+      return 1
+    fi
+  done
+}
+if ! wait_until 300 "the network (DNS and HTTPS to ${DOWNLOAD_HOSTS[*]})" network_ready; then
+  echo "calico-ipam: $STEP: last problem: $network_problem" >&2
   exit 1
 fi
-apt_get install -y -q "docker-ce=$DOCKER_VERSION" "docker-ce-cli=$DOCKER_VERSION" containerd.io
-usermod -aG docker ubuntu
 
+# curl's plain --retry skips DNS failures and refused connections; --retry-all-errors does not.
+fetch() {
+  bounded 600 "the download of $1" \
+    curl -fsSL --retry 5 --retry-delay 2 --retry-all-errors --connect-timeout 10 -o "$2" "$1"
+}
+
+# sha256_listed SUMS NAME: the checksum SUMS gives for NAME. SUMS is either `sha256sum` output
+# ("<hash>  <name>" lines) or one bare hash.
+sha256_listed() {
+  awk -v name="$2" 'NF == 1 { print $1; exit } $2 == name || $2 == "*" name { print $1; exit }' "$1"
+}
+
+# verify FILE SUMS NAME: stops the install unless FILE's sha256 is the one SUMS gives for NAME.
+verify() {
+  local expected actual
+  expected=$(sha256_listed "$2" "$3")
+  actual=$(sha256sum "$1")
+  actual=${actual%% *}
+  if [ -z "$expected" ]; then
+    echo "calico-ipam: $STEP: $3 is not listed in its publisher's checksum file; not installing it" >&2
+    return 1
+  fi
+  if [ "$actual" != "$expected" ]; then
+    echo "calico-ipam: $STEP: $3 does not match its published sha256 (expected $expected, got $actual); the download was altered or cut short; not installing it" >&2
+    return 1
+  fi
+}
+
+# download NAME URL SUMS_URL: fetches URL and its checksum file into $tmp, verified, in the background.
+download() {
+  local name=$1 url=$2 sums_url=$3
+  (
+    fetch "$url" "$tmp/$name"
+    fetch "$sums_url" "$tmp/$name.sums"
+    verify "$tmp/$name" "$tmp/$name.sums" "${url##*/}"
+  ) &
+  downloads+=("$!")
+}
+
+wait_for_downloads() {
+  local pid failed=0
+  for pid in "${downloads[@]}"; do
+    wait "$pid" || failed=$((failed + 1))
+  done
+  downloads=()
+  if [ "$failed" -gt 0 ]; then
+    echo "calico-ipam: $STEP: $failed download(s) failed (see above); the install stops here" >&2
+    return 1
+  fi
+}
+
+# The tools download in parallel with Docker's install below.
 clab_deb="containerlab_${CONTAINERLAB_VERSION#v}_linux_amd64.deb"
 clab_url="https://github.com/srl-labs/containerlab/releases/download/$CONTAINERLAB_VERSION"
-fetch "$clab_url/$clab_deb" "$tmp/$clab_deb"
-fetch "$clab_url/checksums.txt" "$tmp/clab.sha256"
-(cd "$tmp" && grep " $clab_deb\$" clab.sha256 | sha256sum -c -)
-apt_get install -y -q "$tmp/$clab_deb"
-
+download "$clab_deb" "$clab_url/$clab_deb" "$clab_url/checksums.txt"
 kind_url="https://github.com/kubernetes-sigs/kind/releases/download/$KIND_VERSION/kind-linux-amd64"
-fetch "$kind_url" "$tmp/kind"
-fetch "$kind_url.sha256sum" "$tmp/kind.sha256"
-echo "$(cut -d' ' -f1 "$tmp/kind.sha256")  $tmp/kind" | sha256sum -c -
-install -m 0755 "$tmp/kind" /usr/local/bin/kind
-
+download kind "$kind_url" "$kind_url.sha256sum"
 kubectl_url="https://dl.k8s.io/release/$KUBECTL_VERSION/bin/linux/amd64/kubectl"
-fetch "$kubectl_url" "$tmp/kubectl"
-fetch "$kubectl_url.sha256" "$tmp/kubectl.sha256"
-echo "$(cat "$tmp/kubectl.sha256")  $tmp/kubectl" | sha256sum -c -
-install -m 0755 "$tmp/kubectl" /usr/local/bin/kubectl
+download kubectl "$kubectl_url" "$kubectl_url.sha256"
+# Calico publishes one SHA256SUMS per release, `sha256sum` output over every asset.
+calico_url="https://github.com/projectcalico/calico/releases/download/$CALICOCTL_VERSION"
+download calicoctl "$calico_url/calicoctl-linux-amd64" "$calico_url/SHA256SUMS"
 
-fetch "https://github.com/projectcalico/calico/releases/download/$CALICOCTL_VERSION/calicoctl-linux-amd64" "$tmp/calicoctl"
-install -m 0755 "$tmp/calicoctl" /usr/local/bin/calicoctl
+apt_get() {
+  bounded 900 "apt-get $1" apt-get -o DPkg::Lock::Timeout=300 "$@"
+}
+
+# One `apt-get update`: fails (for a retry) only while another apt holds the lists lock; any other
+# failure stops the install.
+apt_update_once() {
+  local log="$tmp/apt-update.log" status=0
+  apt_get update -q > "$log" 2>&1 || status=$?
+  if [ "$status" -eq 0 ]; then
+    cat "$log"
+    return 0
+  fi
+  cat "$log" >&2
+  if grep -q "Could not get lock" "$log"; then return 1; fi
+  echo "calico-ipam: $STEP: apt-get update failed (exit $status)" >&2
+  exit 1
+}
+
+# `apt-get update` takes /var/lib/apt/lists/lock, which DPkg::Lock::Timeout does not cover.
+apt_update() {
+  wait_until 600 "apt's package lists lock" apt_update_once
+}
+
+# in_docker_repo PACKAGE VERSION: the pinned version is offered (read whole, never through a pipe
+# that could stop apt-cache early: apt-cache dies of SIGPIPE and pipefail would report it).
+in_docker_repo() {
+  local listing
+  listing=$(apt-cache madison "$1")
+  if ! grep -qF -- "| $2 |" <<< "$listing"; then
+    echo "calico-ipam: $STEP: $1 $2 is not in Docker's repository for $codename; it offers:" >&2
+    head -n 5 <<< "$listing" >&2
+    return 1
+  fi
+}
+
+# Docker from Docker's own repository: it keeps every old version, so the pins stay installable.
+install -m 0755 -d "$ROOT/etc/apt/keyrings"
+fetch https://download.docker.com/linux/ubuntu/gpg "$ROOT/etc/apt/keyrings/docker.asc"
+chmod a+r "$ROOT/etc/apt/keyrings/docker.asc"
+# The host's own release file, read for its codename only.
+# shellcheck source=/dev/null
+codename=$(. "$ROOT/etc/os-release" && echo "$VERSION_CODENAME")
+echo "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu $codename stable" \
+  > "$ROOT/etc/apt/sources.list.d/docker.list"
+apt_update
+in_docker_repo docker-ce "$DOCKER_VERSION"
+in_docker_repo containerd.io "$CONTAINERD_VERSION"
+# runc ships inside containerd.io: pinned with Docker. No Recommends (buildx, compose, rootless
+# extras): the lab needs none of them, and they would come in unpinned.
+apt_get install -y -q --no-install-recommends \
+  "docker-ce=$DOCKER_VERSION" "docker-ce-cli=$DOCKER_VERSION" "containerd.io=$CONTAINERD_VERSION" jq
+usermod -aG docker ubuntu
+wait_until 120 "the Docker daemon" docker_answers
+
+# Images download from here on in their own unit, beside the rest of the install and the cluster's creation.
+bounded 60 "starting the image pre-pull" \
+  systemd-run --unit=calico-ipam-prepull --collect --no-block "$PREPULL_SCRIPT"
+
+wait_for_downloads
+apt_get install -y -q "$tmp/$clab_deb"
+install -m 0755 "$tmp/kind" "$ROOT/usr/local/bin/kind"
+install -m 0755 "$tmp/kubectl" "$ROOT/usr/local/bin/kubectl"
+install -m 0755 "$tmp/calicoctl" "$ROOT/usr/local/bin/calicoctl"
+record_stage toolsInstalledSeconds

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import { waitForCalicoReady } from "../../lib/calico/ready";
+import { calicoNodesRunningSeconds, operatorRunningSeconds, waitForCalicoReady, type CalicoProgress } from "../../lib/calico/ready";
 import { KubeReadError } from "../../lib/core/kube";
 import type { TigeraStatus } from "../../lib/calico/status";
-import { fakeKubeconfig, loadFixtureItems, PATHS, startFakeApiServer, type FakeApiServer } from "../support/fake-apiserver";
+import { fakeKubeconfig, loadFixture, loadFixtureItems, PATHS, startFakeApiServer, type FakeApiServer } from "../support/fake-apiserver";
 
 /** A clock that only moves when the code under test sleeps. */
 function fakeClock(onSleep: (sleeps: number) => void = () => undefined) {
@@ -51,12 +51,12 @@ describe("waitForCalicoReady", () => {
     const ready = await waitForCalicoReady(fakeKubeconfig(server.url), { now, sleep });
     // Installation default created 00:20:00; calico Available 00:22:45, apiserver 00:22:30.
     // The later of the two: 00:22:45 - 00:20:00 = 165 s.
-    assert.equal(ready.readySeconds, 165);
+    assert.equal(ready.timings.calicoReadySeconds, 165);
     assert.deepEqual(clock.sleeps, []);
     assert.equal(ready.tigeraStatus.calico.available, true);
     assert.equal(ready.tigeraStatus.apiserver.degraded, false);
     // A second run (the next `pulumi up`) reports the same number.
-    assert.equal((await waitForCalicoReady(fakeKubeconfig(server.url), { now, sleep })).readySeconds, 165);
+    assert.equal((await waitForCalicoReady(fakeKubeconfig(server.url), { now, sleep })).timings.calicoReadySeconds, 165);
   });
 
   it("polls until the operator reports the components ready", async () => {
@@ -69,7 +69,7 @@ describe("waitForCalicoReady", () => {
     assert.deepEqual(clock.sleeps, [5000, 5000]);
     assert.equal(server.requests.filter((r) => r.path === PATHS.tigerastatuses).length, 3);
     // Not the 10 s waited here: the cluster's timestamps decide.
-    assert.equal(ready.readySeconds, 165);
+    assert.equal(ready.timings.calicoReadySeconds, 165);
   });
 
   it("waits only for the components asked for", async () => {
@@ -77,7 +77,7 @@ describe("waitForCalicoReady", () => {
     const { clock, now, sleep } = fakeClock();
     const ready = await waitForCalicoReady(fakeKubeconfig(server.url), { components: ["calico"], now, sleep });
     assert.deepEqual(clock.sleeps, []);
-    assert.equal(ready.readySeconds, 165);
+    assert.equal(ready.timings.calicoReadySeconds, 165);
   });
 
   it("times out naming each component and the operator's message", async () => {
@@ -87,7 +87,8 @@ describe("waitForCalicoReady", () => {
       assert.equal(
         err.message,
         `Calico not ready after 15m: TigeraStatus "calico" not created yet by the operator; ` +
-          `TigeraStatus "apiserver" is not Available (Progressing: "${WAITING}"); see kubectl get tigerastatus`,
+          `TigeraStatus "apiserver" is not Available (Progressing: "${WAITING}"); ` +
+          `TigeraStatus "ippools" not created yet by the operator; see kubectl get tigerastatus`,
       );
       return true;
     });
@@ -137,6 +138,113 @@ describe("waitForCalicoReady", () => {
     const { now, sleep } = fakeClock();
     const ready = await waitForCalicoReady(fakeKubeconfig(server.url), { now, sleep });
     // calico was created at 00:20:03, apiserver at 00:20:04: 00:22:45 - 00:20:03 = 162 s.
-    assert.equal(ready.readySeconds, 162);
+    assert.equal(ready.timings.calicoReadySeconds, 162);
+  });
+});
+
+describe("waitForCalicoReady: current, complete, and saying what it waits for (issues 10 and 17)", () => {
+  let server: FakeApiServer;
+  beforeEach(async () => {
+    server = await startFakeApiServer();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  const APISERVER_PATH = "/apis/operator.tigera.io/v1/apiservers/default";
+  const withInstallationGeneration = (generation: number): void => {
+    const installation = loadFixture("installation.json") as { metadata: { generation: number } };
+    installation.metadata.generation = generation;
+    server.setInstallation(installation);
+  };
+
+  it("does not take an Available from before the last Installation change for ready", async () => {
+    // The fixture's conditions observed generation 2; the user's change made it 3.
+    withInstallationGeneration(3);
+    const { now, sleep } = fakeClock((n) => {
+      if (n === 2) withInstallationGeneration(2);
+    });
+    const progress: CalicoProgress[] = [];
+    const ready = await waitForCalicoReady(fakeKubeconfig(server.url), { now, sleep, onProgress: (p) => progress.push(p) });
+    assert.equal(ready.timings.calicoReadySeconds, 165);
+    assert.deepEqual(progress[0].waitingFor, [
+      'TigeraStatus "calico" is Available for an older Installation (generation 2, now 3): the operator has not applied the last change yet',
+      'TigeraStatus "ippools" is Available for an older Installation (generation 2, now 3): the operator has not applied the last change yet',
+    ]);
+  });
+
+  it("checks apiserver against the APIServer's own generation", async () => {
+    server.setObject(APISERVER_PATH, { apiVersion: "operator.tigera.io/v1", kind: "APIServer", metadata: { name: "default", generation: 5 } });
+    const { now, sleep } = fakeClock();
+    await assert.rejects(waitForCalicoReady(fakeKubeconfig(server.url), { now, sleep, timeoutMs: 10_000 }), {
+      message: /^Calico not ready after 10s: TigeraStatus "apiserver" is Available for an older APIServer \(generation 2, now 5\)/,
+    });
+  });
+
+  it("waits for the ippools component too: ready never comes before the lab's pool", async () => {
+    server.setItems(PATHS.tigerastatuses, statuses().filter((s) => s.metadata?.name !== "ippools"));
+    const { now, sleep } = fakeClock();
+    await assert.rejects(waitForCalicoReady(fakeKubeconfig(server.url), { now, sleep, timeoutMs: 10_000 }), {
+      message: /TigeraStatus "ippools" not created yet by the operator/,
+    });
+  });
+
+  it("reports progress when what it waits for changes, and every 30 s while it does not", async () => {
+    server.setItems(PATHS.tigerastatuses, [apiserverProgressing()]);
+    const { now, sleep } = fakeClock((n) => {
+      if (n === 12) server.setItems(PATHS.tigerastatuses, statuses().filter((s) => s.metadata?.name !== "calico"));
+      if (n === 14) server.setItems(PATHS.tigerastatuses, statuses());
+    });
+    const progress: CalicoProgress[] = [];
+    await waitForCalicoReady(fakeKubeconfig(server.url), { now, sleep, pollMs: 5000, onProgress: (p) => progress.push(p) });
+    // Polls at 0, 5, ... 55 s see the same problems: reported at 0 and 30 s. At 60 s they change.
+    assert.deepEqual(progress.map((p) => p.elapsedMs / 1000), [0, 30, 60]);
+    assert.equal(progress[0].timeoutMs, 15 * 60_000);
+    assert.deepEqual(progress[0].waitingFor, [
+      'TigeraStatus "calico" not created yet by the operator',
+      `TigeraStatus "apiserver" is not Available (Progressing: "${WAITING}")`,
+      'TigeraStatus "ippools" not created yet by the operator',
+    ]);
+    assert.deepEqual(progress[2].waitingFor, ['TigeraStatus "calico" not created yet by the operator']);
+  });
+
+  it("reads the operator's and calico-node's start from the cluster, and leaves out what it cannot read", async () => {
+    server.setObject("/api/v1/namespaces/tigera-operator/pods", {
+      apiVersion: "v1", kind: "PodList", metadata: {},
+      items: [{
+        metadata: { name: "tigera-operator-1", creationTimestamp: "2025-11-24T00:19:10Z" },
+        status: { conditions: [{ type: "Ready", status: "True", lastTransitionTime: "2025-11-24T00:19:52Z" }] },
+      }],
+    });
+    const calicoNode = (name: string, started: string) => ({
+      metadata: { name, creationTimestamp: "2025-11-24T00:20:05Z" },
+      status: { containerStatuses: [{ name: "calico-node", image: "quay.io/calico/node:v3.30.7", imageID: "", ready: true, restartCount: 0, state: { running: { startedAt: started } } }] },
+    });
+    server.setObject("/api/v1/namespaces/calico-system/pods", {
+      apiVersion: "v1", kind: "PodList", metadata: {},
+      items: [calicoNode("calico-node-a", "2025-11-24T00:21:02Z"), calicoNode("calico-node-b", "2025-11-24T00:21:40Z")],
+    });
+    const { now, sleep } = fakeClock();
+    const ready = await waitForCalicoReady(fakeKubeconfig(server.url), { now, sleep });
+    // Operator: 00:19:10 -> 00:19:52. Nodes: Installation 00:20:00 -> last calico-node 00:21:40.
+    assert.deepEqual(ready.timings, { operatorRunningSeconds: 42, calicoNodesRunningSeconds: 100, calicoReadySeconds: 165 });
+
+    server.setObject("/api/v1/namespaces/calico-system/pods", undefined);
+    const partial = await waitForCalicoReady(fakeKubeconfig(server.url), { now, sleep });
+    assert.deepEqual(partial.timings, { operatorRunningSeconds: 42, calicoReadySeconds: 165 });
+  });
+});
+
+describe("stage timings from pods", () => {
+  it("needs calico-node running on every node", () => {
+    const running = { status: { containerStatuses: [{ name: "calico-node", state: { running: { startedAt: "2025-11-24T00:21:00Z" } } }] } };
+    const waiting = { status: { containerStatuses: [{ name: "calico-node", state: {} }] } };
+    assert.equal(calicoNodesRunningSeconds([running, waiting], "2025-11-24T00:20:00Z"), undefined);
+    assert.equal(calicoNodesRunningSeconds([running, running], "2025-11-24T00:20:00Z"), 60);
+    assert.equal(calicoNodesRunningSeconds([], "2025-11-24T00:20:00Z"), undefined);
+  });
+
+  it("ignores an operator pod that is not Ready", () => {
+    assert.equal(operatorRunningSeconds([{ metadata: { creationTimestamp: "2025-11-24T00:19:10Z" }, status: { conditions: [{ type: "Ready", status: "False" }] } }]), undefined);
   });
 });

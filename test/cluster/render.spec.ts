@@ -1,13 +1,12 @@
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
 import { nodeNames, renderKindConfig, renderTopology, ClusterShape } from "../../lib/cluster/topology";
-import { renderCloudInit } from "../../lib/host/cloud-init";
 import { pointKubeconfigAt } from "../../lib/cluster/kubeconfig";
 import { MOCK_KUBECONFIG } from "../support/mocks";
 
 const shape: ClusterShape = {
   labName: "calico-ipam",
-  kubernetesVersion: "v1.28.0",
+  nodeImage: "kindest/node:v1.35.0@sha256:452d707d4862f52530247495d180205e029056831160e22870e37e3f6c1ac31f",
   workers: 3,
   podCidr: "192.168.0.0/16",
   serviceCidr: "10.96.0.0/16",
@@ -38,28 +37,6 @@ describe("rendered cluster files", () => {
     assert.equal(config.networking.apiServerAddress, undefined);
     assert.equal(config.kubeadmConfigPatches, undefined);
     assert.equal(config.networking.disableDefaultCNI, true);
-  });
-});
-
-describe("cloud-init", () => {
-  const userData = renderCloudInit({ kubernetesVersion: "v1.28.0", calicoVersion: "v3.30.7" });
-  const doc = parse(userData);
-
-  it("is a #cloud-config document that raises kind's inotify limits", () => {
-    assert.ok(userData.startsWith("#cloud-config\n"));
-    const sysctl = doc.write_files.find((f: { path: string }) => f.path.startsWith("/etc/sysctl.d/"));
-    assert.match(sysctl.content, /fs\.inotify\.max_user_watches = 524288/);
-    assert.match(sysctl.content, /fs\.inotify\.max_user_instances = 512/);
-  });
-
-  it("pins every tool, kubectl and calicoctl to the stack's versions", () => {
-    const script = doc.write_files.find((f: { path: string }) => f.path.includes("install-tools")).content as string;
-    for (const pin of [/^DOCKER_VERSION='5:28\.5\.1-1~ubuntu\.24\.04~noble'$/m, /^CONTAINERLAB_VERSION='v0\.79\.0'$/m, /^KIND_VERSION='v0\.31\.0'$/m,
-      /^KUBECTL_VERSION='v1\.28\.0'$/m, /^CALICOCTL_VERSION='v3\.30\.7'$/m]) {
-      assert.match(script, pin);
-    }
-    assert.doesNotMatch(script, /curl[^\n]*\|\s*(sudo )?(ba)?sh/, "no curl|bash installers");
-    assert.deepEqual(doc.runcmd.at(-1), ["/usr/local/sbin/calico-ipam-install-tools"]);
   });
 });
 

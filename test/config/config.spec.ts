@@ -1,6 +1,7 @@
 // What a user sees when the stack config is wrong: every problem at once, each naming the key,
 // the bad value and what would be accepted, before any resource exists.
 import * as assert from "node:assert/strict";
+import { KIND_NODE_IMAGES } from "../../lib/core/versions";
 import { ConfigError, parseLabConfig, RawConfig } from "../../lib/config";
 
 // Real keys from ssh-keygen (public halves only).
@@ -99,14 +100,30 @@ const CASES: Case[] = [
   { name: "boolean spelled yes", raw: { ipamProbe: "yes" }, key: "ipamProbe", says: ['"yes"', "true, false", 'did you mean "true"?'] },
   { name: "boolean spelled True", raw: { allowOpenIngress: "True" }, key: "allowOpenIngress", says: ['"True"', 'did you mean "true"?'] },
   { name: "unknown key", raw: { blocksize: "24" }, key: "blocksize", says: ["did you mean blockSize?"] },
+  {
+    name: "kubernetesVersion kind v0.31.0 has no image for",
+    raw: { kubernetesVersion: "v1.28.0" },
+    key: "kubernetesVersion",
+    says: ['"v1.28.0"', "kind v0.31.0 (inside containerlab v0.79.0) publishes node images for v1.35.0, v1.34.3, v1.33.7, v1.32.11, v1.31.14 only", "calico-ipam:nodeImage"],
+  },
+  { name: "kubernetesVersion with another patch", raw: { kubernetesVersion: "v1.34.1" }, key: "kubernetesVersion", says: ['did you mean "v1.34.3"?'] },
+  { name: "nodeImage by tag only", raw: { nodeImage: "kindest/node:v1.36.0" }, key: "nodeImage", says: ["give the image by digest"] },
+  { name: "nodeImage that is no image reference", raw: { nodeImage: "kindest/node v1.36" }, key: "nodeImage", says: ["expected an image reference"] },
 ];
 
 describe("stack config validation", () => {
+  it("takes kind's published image for kubernetesVersion, by digest, or the nodeImage given", () => {
+    assert.equal(parseLabConfig({ kubernetesVersion: "v1.33.7" }).nodeImage, KIND_NODE_IMAGES["v1.33.7"]);
+    const own = "registry.example/kind-node:v1.36.0@sha256:" + "a".repeat(64);
+    const config = parseLabConfig({ kubernetesVersion: "v1.36.0", nodeImage: own });
+    assert.deepEqual([config.kubernetesVersion, config.nodeImage], ["v1.36.0", own]);
+  });
+
   it("parses an empty config to the lab's defaults", () => {
     assert.deepEqual(parseLabConfig({}), {
       target: "aws", labName: "calico-ipam", instanceType: "t3.xlarge", rootVolumeGb: 50, vpcCidr: "10.0.0.0/16",
-      allowedCidrs: undefined, allowOpenIngress: false, sshPublicKey: undefined, kubernetesVersion: "v1.28.0",
-      workers: 2, calicoVersion: "v3.30.7", podCidr: "192.168.0.0/16", serviceCidr: "10.96.0.0/16", blockSize: 26,
+      allowedCidrs: undefined, allowOpenIngress: false, sshPublicKey: undefined, kubernetesVersion: "v1.35.0",
+      nodeImage: KIND_NODE_IMAGES["v1.35.0"], workers: 2, calicoVersion: "v3.30.7", podCidr: "192.168.0.0/16", serviceCidr: "10.96.0.0/16", blockSize: 26,
       encapsulation: "VXLANCrossSubnet", natOutgoing: "Enabled", nodeSelector: "all()", calicoTimeoutMinutes: 15,
       ipamProbe: true, kubeconfig: undefined, kubeconfigPath: undefined,
     });

@@ -13,6 +13,24 @@ import { describeErrors } from "./support/crd-schema";
 import { assertNoProblems } from "./support/environment";
 import { labArtifacts, parseYamlStrictly } from "./support/lab-artifacts";
 import { bashSingleQuotedValue } from "../support/lab-harness";
+import { spawnSync } from "node:child_process";
+import { CONTAINERD_REGISTRY_HOSTS_PATCH, mirrorHostsToml } from "../../lib/cluster/topology";
+import { REGISTRY_MIRROR } from "../../lib/core/versions";
+import { skipIfMissing } from "./support/environment";
+
+/** TOML as a strict parser reads it (Python's tomllib), or why it cannot be read. */
+function parseToml(text: string): { value?: unknown; error?: string } {
+  const run = spawnSync("python3", ["-c", "import json, sys, tomllib; print(json.dumps(tomllib.loads(sys.stdin.read())))"], {
+    input: text,
+    encoding: "utf8",
+  });
+  return run.status === 0 ? { value: JSON.parse(run.stdout) } : { error: run.stderr.trim().split("\n").at(-1) };
+}
+
+function missingTomllib(): string | undefined {
+  const run = spawnSync("python3", ["-c", "import tomllib"], { encoding: "utf8" });
+  return run.status === 0 ? undefined : "python3 with tomllib (Python >= 3.11) not found — install with apt-get install python3";
+}
 
 const SCHEMA_FILE = path.join(__dirname, "kind-config.schema.json");
 
@@ -59,6 +77,37 @@ describe("conformance: kind config (kind.x-k8s.io/v1alpha4 Cluster)", () => {
     const networking = config.networking as Record<string, unknown>;
     assert.equal(networking.apiServerAddress, undefined);
     assert.equal(config.kubeadmConfigPatches, undefined);
+  });
+
+  describe("the registry mirror (issue 14)", () => {
+    before(function () {
+      skipIfMissing(this, missingTomllib());
+    });
+
+    for (const [target, raw] of [["aws", {}], ["local", { target: "local" }]] as [string, RawConfig][]) {
+      it(`target ${target}: containerd reads registry hosts from certs.d, as kind's local-registry guide sets it`, async () => {
+        const config = await kindConfigOf(raw);
+        const patches = config.containerdConfigPatches as string[];
+        assert.deepEqual(patches, [CONTAINERD_REGISTRY_HOSTS_PATCH]);
+        const parsed = parseToml(patches[0]);
+        assert.equal(parsed.error, undefined, `the patch is not TOML: ${parsed.error}`);
+        assert.deepEqual(parsed.value, { plugins: { "io.containerd.grpc.v1.cri": { registry: { config_path: "/etc/containerd/certs.d" } } } });
+      });
+    }
+
+    it("hosts.toml sends quay.io pulls to the host's mirror first, the upstream when it fails", async () => {
+      const { deployScript } = await labArtifacts({});
+      const hosts = bashSingleQuotedValue(deployScript, "MIRROR_HOSTS_TOML");
+      assert.equal(hosts, mirrorHostsToml());
+      const parsed = parseToml(hosts);
+      assert.equal(parsed.error, undefined, `hosts.toml is not TOML: ${parsed.error}`);
+      // containerd's hosts.md: `server` is the fallback; each [host] is tried first, in order.
+      assert.deepEqual(parsed.value, {
+        server: `https://${REGISTRY_MIRROR.upstream}`,
+        host: { [`http://${REGISTRY_MIRROR.name}:5000`]: { capabilities: ["pull", "resolve"] } },
+      });
+      assert.equal(bashSingleQuotedValue(deployScript, "MIRROR_UPSTREAM"), "quay.io");
+    });
   });
 
   // On a small valid config of its own, so these hold whatever the program renders.

@@ -30,11 +30,15 @@ describe("target local", () => {
     const byName = (lab: BuiltLab, name: string) => lab.resources.find((r) => r.name === name && r.type.startsWith("command:"))!;
     for (const name of ["cluster-deploy", "cluster-kubeconfig"]) {
       const [a, l] = [byName(aws, name), byName(local, name)];
-      // Only the kind config differs: the EC2 host exposes the API server, a local lab keeps it on loopback.
-      assert.equal(withoutParam(l.inputs.create as string, "KIND_CONFIG"), withoutParam(a.inputs.create as string, "KIND_CONFIG"), name);
+      // Only the kind config differs (the EC2 host exposes the API server, a local lab keeps it on
+      // loopback), and whose kubeconfig the deploy makes the default: the EC2 host's login user's only.
+      const same = (script: string) => withoutParam(withoutParam(script, "KIND_CONFIG"), "USER_KUBECONFIG");
+      assert.equal(same(l.inputs.create as string), same(a.inputs.create as string), name);
       assert.equal(l.inputs.delete, a.inputs.delete, name);
     }
     assert.match(byName(local, "cluster-deploy").inputs.delete as string, /containerlab destroy/);
+    assert.match(byName(local, "cluster-deploy").inputs.create as string, /^USER_KUBECONFIG='lab-only'$/m);
+    assert.match(byName(aws, "cluster-deploy").inputs.create as string, /^USER_KUBECONFIG='default'$/m);
   });
 
   it("keeps the API server on loopback and the kubeconfig as kind wrote it", async () => {

@@ -118,7 +118,7 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     if (failure === 403) return send(res, 403, statusBody(403, "Forbidden", forbiddenMessage(url.pathname)));
     if (failure) return send(res, failure, statusBody(failure, "InternalError", "etcdserver: request timed out"));
 
-    if (url.pathname === PATHS.installation || url.pathname.startsWith("/api/v1/namespaces/")) {
+    if (objects.has(url.pathname) || url.pathname === PATHS.installation || url.pathname.startsWith("/api/v1/namespaces/")) {
       const object = objects.get(url.pathname);
       if (object === undefined) {
         return send(res, 404, statusBody(404, "NotFound", `${url.pathname.split("/").slice(-2).join(" ")} not found`));

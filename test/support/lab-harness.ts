@@ -34,7 +34,7 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
     inspectCluster: async () => ({ operatorInstalled: false }),
     waitForCalico: async () => {
       calls.push("waitForCalico");
-      return { readySeconds: 142 };
+      return { timings: { calicoReadySeconds: 142 } };
     },
     readIpamState: async () => {
       calls.push("readIpamState");
