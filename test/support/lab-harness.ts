@@ -34,7 +34,7 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
     inspectCluster: async () => ({ operatorInstalled: false }),
     waitForCalico: async () => {
       calls.push("waitForCalico");
-      return { timings: { calicoReadySeconds: 142 } };
+      return { timings: { operatorRunningSeconds: 21, calicoNodesRunningSeconds: 77, calicoReadySeconds: 142 } };
     },
     readIpamState: async () => {
       calls.push("readIpamState");

@@ -45,8 +45,17 @@ export const MOCK_KUBECONFIG = [
 
 /** What a step script prints on a real host, keyed by a marker the script contains. */
 const stepOutputs: { marker: string; stdout: string }[] = [
-  { marker: "calico-ipam step: wait-for-host", stdout: "calico-ipam timing hostReadySeconds 94\n" },
-  { marker: "calico-ipam step: deploy-cluster", stdout: "calico-ipam timing clusterCreateSeconds 131\n" },
+  // What the real steps print: the host's first-boot stages (seconds since boot), then the cluster's.
+  {
+    marker: "calico-ipam step: wait-for-host",
+    stdout: "calico-ipam timing cloudInitStartSeconds 9\ncalico-ipam timing installStartSeconds 31\n" +
+      "calico-ipam timing toolsInstalledSeconds 88\ncalico-ipam timing hostReadySeconds 94\n",
+  },
+  {
+    marker: "calico-ipam step: deploy-cluster",
+    stdout: "INFO Creating lab directory\ncalico-ipam timing clusterCreateSeconds 131\n" +
+      "calico-ipam timing toolsInstalledSeconds 88\ncalico-ipam timing nodeImagePresentSeconds 97\n",
+  },
   { marker: "calico-ipam step: read-kubeconfig", stdout: MOCK_KUBECONFIG },
 ];
 

@@ -29,6 +29,8 @@ export interface Sandbox {
   serve(url: string, content: string | Buffer): void;
   /** Fake invocations, in order: "tool arg1 arg2". */
   calls(): string[];
+  /** Runs the scripts as an ordinary user (uid 1000), so as_root goes through sudo. */
+  pretendNotRoot(): void;
   /** Takes a fake off PATH (a tool that is not installed). */
   removeFake(name: string): void;
   /** A file under root, or undefined when absent. */
@@ -113,6 +115,11 @@ case "$1" in
   pull) if state "pull-fails"; then echo "Error response from daemon: toomanyrequests" >&2; exit 1; fi ;;
   container) if [ "$2" = inspect ] && ! state "container-$3"; then echo "Error: No such container: $3" >&2; exit 1; fi ;;
   inspect) if state "container-networks"; then cat "$S/container-networks"; else echo '{"bridge":{}}'; fi ;;
+  exec)
+    # docker exec NODE sh -c SCRIPT sh PATH ARG...: runs the real SCRIPT, with PATH inside the node's folder.
+    node=$2; shift 2
+    if state exec-fails; then echo "Error response from daemon: container $node is not running" >&2; exit 1; fi
+    if [ "$1 $2" = "sh -c" ]; then mkdir -p "$SANDBOX/nodes/$node"; exec sh -c "$3" "$4" "$SANDBOX/nodes/$node$5" "\${@:6}"; fi ;;
   run)
     for a in "$@"; do case "$a" in --print-images=*) emit "$S/operator-images"; exit 0 ;; esac; done
     if state mirror-fails; then echo "docker: Error response from daemon: pull access denied" >&2; exit 125; fi
@@ -124,9 +131,6 @@ if state containerlab-hangs; then exec "$REAL_SLEEP" 30; fi
 exit 0`,
   // Polls pause without real time passing; the scripts' bounds count the pauses too.
   sleep: `exit 0`,
-  id: `
-if [ "$*" = -u ] && state not-root; then echo 1000; exit 0; fi
-exec /usr/bin/id "$@"`,
   kubectl: `exit 0`,
   calicoctl: `exit 0`,
   kind: `
@@ -178,6 +182,9 @@ export function makeSandbox(): Sandbox {
     },
     clearState(name) {
       fs.rmSync(path.join(dir, "state", name), { force: true });
+    },
+    pretendNotRoot() {
+      fs.writeFileSync(path.join(bin, "id"), `${PRELUDE}[ "$*" = -u ] && { echo 1000; exit 0; }\nexec /usr/bin/id "$@"\n`, { mode: 0o755 });
     },
     removeFake(name) {
       fs.rmSync(path.join(bin, name));
