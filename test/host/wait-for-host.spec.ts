@@ -1,14 +1,17 @@
 // The first SSH step: waits for cloud-init, bounded, and reports the host's first-boot stages.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { renderStep } from "../../lib/core/steps";
-import { parseTimings } from "../../lib/core/steps";
+import { parseTimings, renderStep } from "../../lib/core/steps";
 import { makeSandbox, type Sandbox } from "../support/sandbox";
+import { missingTool, skipIfMissing } from "../conformance/support/environment";
 
 const script = renderStep("wait-for-host", {});
 
 describe("wait-for-host (sandbox)", () => {
   let box: Sandbox;
+  before(function () {
+    skipIfMissing(this, missingTool("jq", "jq"));
+  });
   beforeEach(() => {
     box = makeSandbox();
     const now = Math.floor(Date.now() / 1000);
