@@ -1,7 +1,9 @@
 // Issue 5, part 4: the kind config the deploy command writes (its KIND_CONFIG assignment) uses only
 // real kind.x-k8s.io/v1alpha4 Cluster fields with their real types (kind-config.schema.json, from
 // kind's types.go; kind rejects unknown keys), and its kubeadm patch is one kubeadm will apply.
+// Issue 14: its containerd patch and the mirror's hosts.toml are TOML containerd will read.
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { ValidateFunction } from "ajv";
@@ -10,13 +12,11 @@ import * as ipaddr from "ipaddr.js";
 import type { RawConfig } from "../../lib/config";
 import { MOCK_PUBLIC_DNS, MOCK_PUBLIC_IP } from "../support/mocks";
 import { describeErrors } from "./support/crd-schema";
-import { assertNoProblems } from "./support/environment";
+import { assertNoProblems, skipIfMissing } from "./support/environment";
 import { labArtifacts, parseYamlStrictly } from "./support/lab-artifacts";
 import { bashSingleQuotedValue } from "../support/lab-harness";
-import { spawnSync } from "node:child_process";
 import { CONTAINERD_REGISTRY_HOSTS_PATCH, mirrorHostsToml } from "../../lib/cluster/topology";
 import { REGISTRY_MIRROR } from "../../lib/core/versions";
-import { skipIfMissing } from "./support/environment";
 
 /** TOML as a strict parser reads it (Python's tomllib), or why it cannot be read. */
 function parseToml(text: string): { value?: unknown; error?: string } {

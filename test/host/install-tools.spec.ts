@@ -191,15 +191,15 @@ describe("install-tools: the Docker version check under SIGPIPE (issue 10 item 1
     assert.deepEqual(runs.map((r) => r.stdout.trim()), ["failed 0", "failed 0"], runs.map((r) => r.stderr).join(""));
   });
 
-  it("the whole rendered script passes 10 of 10 runs, each on a fresh host", async () => {
-    const hosts = Array.from({ length: 10 }, () => {
+  it("the whole rendered script passes 6 of 6 runs, each on a fresh host", async () => {
+    const hosts = Array.from({ length: 6 }, () => {
       const host = makeSandbox();
       provisionHost(host);
       return host;
     });
     try {
       const runs = await Promise.all(hosts.map((host) => host.runAsync(script)));
-      assert.deepEqual(runs.map((r) => r.status), Array(10).fill(0), runs.find((r) => r.status !== 0)?.stderr);
+      assert.deepEqual(runs.map((r) => r.status), Array(6).fill(0), runs.find((r) => r.status !== 0)?.stderr);
     } finally {
       for (const host of hosts) host.cleanup();
     }
