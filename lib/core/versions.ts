@@ -15,6 +15,8 @@
 export const DOCKER_PACKAGES = {
   dockerCe: "5:28.5.2-1~ubuntu.24.04~noble",
   containerdIo: "1.7.29-1~ubuntu.24.04~noble",
+  /** The repository's signing key, as Docker's Ubuntu install guide gives its fingerprint. */
+  signingKeyFingerprint: "9DC858229FC7DD38854AE2D88D81803C0EBFCD88",
 } as const;
 
 /** Release binaries, each checked against the checksum file its release publishes. */

@@ -23,6 +23,7 @@ export function renderInstallScript(versions: HostToolVersions): string {
   return renderStep("install-tools", {
     DOCKER_VERSION: DOCKER_PACKAGES.dockerCe,
     CONTAINERD_VERSION: DOCKER_PACKAGES.containerdIo,
+    DOCKER_KEY_FINGERPRINT: DOCKER_PACKAGES.signingKeyFingerprint,
     CONTAINERLAB_VERSION: HOST_TOOLS.containerlab,
     KIND_VERSION: HOST_TOOLS.kind,
     KUBECTL_VERSION: versions.kubernetesVersion,

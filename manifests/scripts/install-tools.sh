@@ -1,7 +1,7 @@
 # calico-ipam step: install-tools
 # Run once by cloud-init on the lab host, as root. Every version is pinned by the program
 # (lib/core/versions.ts); every download is checked against the checksum its publisher ships, and a
-# mismatch stops the install. Expects DOCKER_VERSION, CONTAINERD_VERSION, CONTAINERLAB_VERSION,
+# mismatch stops the install. Expects DOCKER_VERSION, CONTAINERD_VERSION, DOCKER_KEY_FINGERPRINT, CONTAINERLAB_VERSION,
 # KIND_VERSION, KUBECTL_VERSION, CALICOCTL_VERSION, and PREPULL_SCRIPT (written by cloud-init).
 export DEBIAN_FRONTEND=noninteractive
 record_stage installStartSeconds
@@ -145,8 +145,14 @@ in_docker_repo() {
 
 # Docker from Docker's own repository: it keeps every old version, so the pins stay installable.
 install -m 0755 -d "$ROOT/etc/apt/keyrings"
-fetch https://download.docker.com/linux/ubuntu/gpg "$ROOT/etc/apt/keyrings/docker.asc"
-chmod a+r "$ROOT/etc/apt/keyrings/docker.asc"
+fetch https://download.docker.com/linux/ubuntu/gpg "$tmp/docker.asc"
+# apt trusts whatever key this is for every Docker package: it must be Docker's, by fingerprint.
+key_listing=$(gpg --show-keys --with-colons "$tmp/docker.asc")
+if ! grep -q "^fpr:::::::::$DOCKER_KEY_FINGERPRINT:" <<< "$key_listing"; then
+  echo "calico-ipam: $STEP: the key at download.docker.com is not Docker's (fingerprint $DOCKER_KEY_FINGERPRINT); not trusting it" >&2
+  exit 1
+fi
+install -m 0644 "$tmp/docker.asc" "$ROOT/etc/apt/keyrings/docker.asc"
 # The host's own release file, read for its codename only.
 # shellcheck source=/dev/null
 codename=$(. "$ROOT/etc/os-release" && echo "$VERSION_CODENAME")

@@ -39,6 +39,8 @@ describe("install-tools on a fresh host (sandbox)", () => {
         ),
         calls.join("\n"),
       );
+      assert.ok(ok.calls().some((c) => /^gpg --show-keys --with-colons \S+\/docker\.asc$/.test(c)), "the key's fingerprint is checked");
+      assert.equal(ok.read("etc/apt/keyrings/docker.asc"), "-----BEGIN PGP PUBLIC KEY BLOCK-----\n");
       assert.equal(
         ok.read("etc/apt/sources.list.d/docker.list"),
         "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/ubuntu noble stable\n",
@@ -116,6 +118,15 @@ describe("install-tools on a fresh host (sandbox)", () => {
     assert.notEqual(run.status, 0);
     assert.match(run.stderr, /curl: \(22\)/);
     assert.match(run.stderr, /1 download\(s\) failed/);
+  });
+
+  it("trusts Docker's repository only under Docker's own signing key", () => {
+    box.setState("gpg-fingerprint", "0123456789ABCDEF0123456789ABCDEF01234567");
+    const run = box.run(script);
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /the key at download.docker.com is not Docker's \(fingerprint 9DC858229FC7DD38854AE2D88D81803C0EBFCD88\); not trusting it/);
+    assert.equal(box.read("etc/apt/keyrings/docker.asc"), undefined);
+    assert.ok(!box.calls().some((c) => c.startsWith("apt-get")), "apt never sees the key");
   });
 
   it("says which pinned package Docker's repository lacks, and what it offers", () => {

@@ -100,6 +100,9 @@ if [ -n "$out" ]; then cat "$file" > "$out"; else cat "$file"; fi`,
   getent: `
 if state network-down; then exit 2; fi
 echo "127.0.0.1 $2"`,
+  // gpg --show-keys --with-colons: the fingerprint of the key served, as gpg prints it.
+  gpg: `
+if state gpg-fingerprint; then echo "fpr:::::::::$(cat "$S/gpg-fingerprint"):"; else echo "fpr:::::::::9DC858229FC7DD38854AE2D88D81803C0EBFCD88:"; fi`,
   systemctl: `exit 0`,
   "systemd-run": `exit 0`,
   usermod: `exit 0`,
