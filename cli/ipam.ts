@@ -1,15 +1,40 @@
-// `npm run ipam -- [--kubeconfig FILE] [--show-blocks] [--json] [--svg FILE]`: the live IPAM report,
-// read by the same function as the stack outputs. Every failure is one line on stderr and exit 1.
-import { execFile } from "node:child_process";
+// `npm run -s ipam -- [check] [options]`: the live IPAM report, read by the same function as the stack
+// outputs. stdout carries only the report (calicoctl's text, JSON or the SVG), so it pipes; what was
+// read, warnings and errors go to stderr, each one line. Exit 0, 1 on an error (or, for `check`,
+// when it finds problems), 2 on a usage mistake.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { KubeReadError } from "../lib/core/kube";
-import { readIpamState } from "../lib/ipam/reader";
+import { KubeReadError, type KubeClients } from "../lib/core/kube";
+import { analyseSnapshot, readIpamSnapshot, type ReadScope } from "../lib/ipam/reader";
+import { lookupIp, renderBorrowed, renderConfiguration, renderUtilization } from "../lib/ipam/show";
 import { renderIpamSvg } from "../lib/ipam/svg";
-import { renderIpamTable } from "../lib/ipam/table";
+import { renderColumns } from "../lib/ipam/table";
+import { resolveKubeconfig, CliError, firstLine, type KubeconfigSource } from "./kubeconfig-source";
 
-export const USAGE = "usage: npm run ipam -- [--kubeconfig FILE] [--show-blocks] [--json] [--svg FILE]";
+export const USAGE = `usage: npm run -s ipam -- [check] [options]
+
+  npm run -s ipam                       the pools, as \`calicoctl ipam show\` prints them
+  npm run -s ipam -- check              leaked addresses, missing handles, dangling affinities (\`calicoctl ipam check\`)
+
+which cluster (default: the stack's kubeconfig output; with no stack, $KUBECONFIG):
+  --kubeconfig FILE       read this kubeconfig
+  --context NAME          use this context instead of the kubeconfig's current-context
+
+what to show (one at a time, as calicoctl):
+  --show-blocks           a row per block under its pool
+  --show-borrowed         addresses a node's pods hold in another node's block
+  --show-configuration    the cluster's IPAM configuration
+  --ip ADDR               whether ADDR is in use, and by which pod
+  --show-affinities       which node holds which block (kubectl get blockaffinities)
+
+output:
+  --json                  JSON instead of text: the \`ipam\` stack output plus blockAffinities
+                          (with check: the problems; with --ip: the address); counts are decimal strings
+  --svg FILE              also draw the pools as an SVG picture; FILE - writes it to stdout instead
+  -h, --help              this text
+
+\`npm run -s\` keeps npm's own banner off stdout, so the output pipes (e.g. into jq).`;
 
 export interface CliIo {
   out: (text: string) => void;
@@ -17,89 +42,76 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** The current stack's `kubeconfig` output; rejects with a one-line reason when there is none. */
   getStackKubeconfig?: () => Promise<string>;
+  /** How long the read may stay silent before stderr says it is still waiting (ms). */
+  patienceMs?: number;
+  /** Per-request timeout (ms); KUBE_READ_LIMITS.requestTimeoutMs unless a test shortens it. */
+  timeoutMs?: number;
 }
 
-class CliError extends Error {}
+const OPTIONS = {
+  kubeconfig: { type: "string" },
+  context: { type: "string" },
+  "show-blocks": { type: "boolean" },
+  "show-borrowed": { type: "boolean" },
+  "show-configuration": { type: "boolean" },
+  "show-affinities": { type: "boolean" },
+  ip: { type: "string" },
+  json: { type: "boolean" },
+  svg: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
-function firstLine(text: string): string {
-  return (
-    text
-      .split("\n")
-      .map((l) => l.trim())
-      .find((l) => l !== "") ?? ""
-  );
-}
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
 
-/**
- * Asks Pulumi for the stack's kubeconfig output through scripts/pulumi.sh, so the lookup uses the
- * same CLI, state store and stack as `npm run up`.
- */
-export function pulumiStackKubeconfig(): Promise<string> {
-  const projectDir = path.join(__dirname, "..");
-  return new Promise((resolve, reject) => {
-    execFile(
-      "bash",
-      [path.join(projectDir, "scripts", "pulumi.sh"), "stack", "output", "kubeconfig", "--show-secrets"],
-      { cwd: projectDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === "ENOENT") return reject(new Error("bash is not on PATH, so scripts/pulumi.sh cannot run"));
-          const why = firstLine(String(stderr)) || firstLine(error.message);
-          return reject(new Error(`\`pulumi stack output kubeconfig\` failed (${why})`));
-        }
-        const text = String(stdout).trim();
-        if (!text) return reject(new Error("the current stack has no kubeconfig output yet"));
-        resolve(`${text}\n`);
-      },
-    );
-  });
-}
+class UsageError extends Error {}
 
-function readKubeconfigFile(file: string, origin: string): string {
+function parse(argv: string[]): { values: Values; check: boolean } {
+  let parsed;
   try {
-    return fs.readFileSync(file, "utf8");
+    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (code ?? "unreadable");
-    throw new CliError(`cannot read the kubeconfig ${file} (${origin}): ${why}`);
+    throw new UsageError(firstLine(err instanceof Error ? err.message : String(err)).split(/\. /)[0]);
   }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== "check")) {
+    throw new UsageError(`unknown command ${JSON.stringify(positionals.join(" ").slice(0, 60))}: the only command is check`);
+  }
+  const check = positionals[0] === "check";
+  const views = (["show-blocks", "show-borrowed", "show-configuration", "show-affinities", "ip"] as const).filter((k) => values[k] !== undefined);
+  if (views.length > 1) throw new UsageError(`choose one of --${views.join(", --")}, as with calicoctl`);
+  if (check && views.length > 0) throw new UsageError(`check takes no --${views[0]}`);
+  if (values.json && (values["show-borrowed"] || values["show-configuration"])) {
+    throw new UsageError(`--json has no form for --${values["show-borrowed"] ? "show-borrowed" : "show-configuration"}: use --json alone for the whole state`);
+  }
+  if (values.svg === "-" && (values.json || check)) throw new UsageError("--svg - writes the picture to stdout, so it cannot be combined with --json or check");
+  return { values: values as Values, check };
 }
 
-async function resolveKubeconfig(flag: string | undefined, io: CliIo): Promise<string> {
-  if (flag) return readKubeconfigFile(flag, "--kubeconfig");
-  let stackProblem: string;
-  try {
-    return await (io.getStackKubeconfig ?? pulumiStackKubeconfig)();
-  } catch (err) {
-    stackProblem = firstLine(err instanceof Error ? err.message : String(err));
-  }
-  // $KUBECONFIG may list several files; the first one holds the current context in the common case.
-  const fromEnv = (io.env.KUBECONFIG ?? "").split(path.delimiter).find((p) => p !== "");
-  if (fromEnv) return readKubeconfigFile(fromEnv, "$KUBECONFIG");
-  throw new CliError(
-    `no kubeconfig: no stack output (${stackProblem}) and $KUBECONFIG is not set; ` +
-      "run `pulumi up` in this project first, or pass --kubeconfig FILE",
-  );
+/** "cannot write ipam.svg: the folder /x does not exist" */
+function writeProblem(file: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const dir = path.dirname(path.resolve(file));
+  const why =
+    code === "ENOENT" ? `the folder ${dir} does not exist`
+    : code === "EACCES" || code === "EPERM" ? "permission denied"
+    : code === "EISDIR" ? "it is a folder"
+    : code === "ENOSPC" ? "the disk is full"
+    : code === "EROFS" ? "the file system is read-only"
+    : (code ?? firstLine(String(err)));
+  return `cannot write ${file}: ${why}`;
+}
+
+function describeSource(clients: KubeClients, source: KubeconfigSource): string {
+  return `reading ${clients.server} (context ${JSON.stringify(clients.context)}, kubeconfig from ${source.origin})\n`;
 }
 
 export async function runIpamCli(argv: string[], io: CliIo): Promise<number> {
-  let values: { kubeconfig?: string; "show-blocks"?: boolean; json?: boolean; svg?: string; help?: boolean };
+  let values: Values;
+  let check: boolean;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        kubeconfig: { type: "string" },
-        "show-blocks": { type: "boolean" },
-        json: { type: "boolean" },
-        svg: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    ({ values, check } = parse(argv));
   } catch (err) {
-    io.err(`error: ${firstLine(err instanceof Error ? err.message : String(err))}\n${USAGE}\n`);
+    io.err(`error: ${(err as Error).message}\n${USAGE.split("\n")[0]} (see --help)\n`);
     return 2;
   }
   if (values.help) {
@@ -107,32 +119,87 @@ export async function runIpamCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
+  const scope: ReadScope = check || values.json || values.svg !== undefined ? "all" : "show";
+  let waiting: NodeJS.Timeout | undefined;
   try {
-    const kubeconfig = await resolveKubeconfig(values.kubeconfig, io);
-    const state = await readIpamState(kubeconfig);
-    if (values.json) {
+    const source = await resolveKubeconfig(values.kubeconfig, io);
+    if (source.note) io.err(`${source.note}\n`);
+    const snapshot = await readIpamSnapshot(source.text, {
+      scope,
+      context: values.context,
+      timeoutMs: io.timeoutMs,
+      onConnect: (clients) => {
+        io.err(describeSource(clients, source));
+        waiting = setTimeout(() => {
+          io.err(`still waiting for ${clients.server}; giving up after ${clients.timeoutMs / 1000}s without an answer\n`);
+        }, io.patienceMs ?? 5000);
+      },
+    });
+    clearTimeout(waiting);
+    if (check) {
+      const missing = ["pods", "ipamhandles"].map((k) => snapshot.unreadable?.[k]).find((why) => why !== undefined);
+      if (missing) throw new CliError(`cannot check: ${missing}`);
+    }
+    const { checked, state, check: checkRun } = analyseSnapshot(snapshot);
+    for (const warning of state.warnings) io.err(`warning: ${firstLine(warning)}\n`);
+
+    let code = 0;
+    if (check) {
+      const run = checkRun as NonNullable<typeof checkRun>;
+      io.out(values.json ? `${JSON.stringify(run.report, null, 2)}\n` : run.text);
+      code = run.report.summary.problems > 0 ? 1 : 0;
+    } else if (values.ip !== undefined) {
+      const found = lookupIp(values.ip, checked);
+      if (!found) throw new CliError(`invalid IP address specified: ${JSON.stringify(values.ip.slice(0, 60))}`);
+      const { text, ...data } = found;
+      io.out(values.json ? `${JSON.stringify(data, null, 2)}\n` : text);
+    } else if (values.json) {
       io.out(`${JSON.stringify({ ...state.ipam, blockAffinities: state.blockAffinities }, null, 2)}\n`);
+    } else if (values.svg === "-") {
+      // stdout is the picture.
+    } else if (values["show-borrowed"]) {
+      const borrowed = renderBorrowed(checked);
+      for (const warning of borrowed.warnings) io.err(`warning: ${warning}\n`);
+      io.out(borrowed.text);
+    } else if (values["show-configuration"]) {
+      if (snapshot.unreadable?.ipamconfigs) throw new CliError(snapshot.unreadable.ipamconfigs);
+      io.out(renderConfiguration(snapshot.ipamconfig));
+    } else if (values["show-affinities"]) {
+      io.out(renderColumns(["NAME", "NODE", "CIDR", "STATE"], state.blockAffinities.map((a) => [a.name, a.node, a.cidr, a.state])));
     } else {
-      io.out(renderIpamTable(state.ipam, { showBlocks: values["show-blocks"] }));
+      io.out(renderUtilization(checked, values["show-blocks"] === true));
     }
-    if (values.svg) {
-      try {
-        fs.writeFileSync(values.svg, renderIpamSvg(state));
-      } catch (err) {
-        throw new CliError(`cannot write ${values.svg}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+
+    if (values.svg !== undefined) {
+      const drawn = renderIpamSvg(state, { cluster: source.origin, at: new Date() });
+      for (const warning of drawn.warnings) io.err(`warning: ${warning}\n`);
+      if (values.svg === "-") {
+        io.out(drawn.svg);
+      } else {
+        try {
+          fs.writeFileSync(values.svg, drawn.svg);
+        } catch (err) {
+          throw new CliError(writeProblem(values.svg, err));
+        }
+        io.err(`wrote the IPAM map to ${values.svg}\n`);
       }
-      // stderr, so `--json --svg FILE` still prints only JSON on stdout.
-      io.err(`wrote the IPAM map to ${values.svg}\n`);
     }
-    return 0;
+    return code;
   } catch (err) {
     const message = err instanceof CliError || err instanceof KubeReadError ? err.message : `unexpected failure: ${String(err)}`;
     io.err(`error: ${firstLine(message)}\n`);
     return 1;
+  } finally {
+    clearTimeout(waiting);
   }
 }
 
 if (require.main === module) {
+  // `| head` closes the pipe early: that is the reader's choice, not a failure.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   void runIpamCli(process.argv.slice(2), {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),

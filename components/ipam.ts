@@ -3,7 +3,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { PROBE_NAMESPACE, probeDaemonSet } from "../lib/ipam/probe";
+import { EMPTY_IPAM_STATE } from "../lib/ipam/reader";
 import type { IpamState } from "../lib/ipam/types";
+
+export { EMPTY_IPAM_STATE };
 
 export type ReadIpamState = (kubeconfig: string) => Promise<IpamState>;
 
@@ -16,12 +19,6 @@ export interface IpamArgs {
   deletedWith?: pulumi.Resource;
   readState: ReadIpamState;
 }
-
-export const EMPTY_IPAM_STATE: IpamState = {
-  blockAffinities: [],
-  ipam: { pools: [], blocks: [], orphanBlocks: [], nodes: [] },
-  tigeraStatus: {},
-};
 
 export class Ipam extends pulumi.ComponentResource {
   readonly probe?: k8s.apps.v1.DaemonSet;
@@ -50,7 +47,9 @@ export class Ipam extends pulumi.ComponentResource {
     this.state = pulumi.unsecret(
       pulumi.all([args.kubeconfig, probeReady]).apply(async ([kubeconfig]) => {
         try {
-          return await args.readState(kubeconfig);
+          const state = await args.readState(kubeconfig);
+          for (const warning of state.warnings) pulumi.log.warn(`calico-ipam IPAM: ${warning}`, this);
+          return state;
         } catch (err) {
           // Outputs are a view, not the lab: an unreachable cluster must never fail the deployment.
           pulumi.log.warn(`calico-ipam: could not read the IPAM state, outputs are empty: ${(err as Error).message}`, this);

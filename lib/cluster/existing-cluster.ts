@@ -1,8 +1,7 @@
 // Facts about a cluster the user already has (target existing), read before anything is declared.
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
 import { cidrContains, parseCidr, type Cidr } from "../core/cidr";
-import { ApiException } from "@kubernetes/client-node";
-import { connect, KubeClients, toReadError } from "../core/kube";
+import { connect, getObject, KubeClients, KubeReadError } from "../core/kube";
 
 export interface ExistingClusterFacts {
   /** networking.podSubnet from kube-system/kubeadm-config, when the cluster was made by kubeadm. */
@@ -13,10 +12,24 @@ export interface ExistingClusterFacts {
 
 export type InspectCluster = (kubeconfig: string) => Promise<ExistingClusterFacts>;
 
-/** kubeadm keeps its ClusterConfiguration as YAML text under this key of the ConfigMap. */
+/**
+ * kubeadm keeps its ClusterConfiguration as YAML text under this key of the ConfigMap. Anything odd
+ * there (not YAML, podSubnet not a string) is a problem of that ConfigMap, said in one line.
+ */
 export function podSubnetFromKubeadmConfig(clusterConfiguration: string): string | undefined {
-  const doc = parse(clusterConfiguration) as { networking?: { podSubnet?: string } } | null;
-  return doc?.networking?.podSubnet;
+  const doc = parseDocument(clusterConfiguration, { prettyErrors: false });
+  const where = "kube-system/kubeadm-config's ClusterConfiguration";
+  if (doc.errors.length > 0) {
+    const at = doc.errors[0].linePos?.[0];
+    throw new Error(`calico-ipam: ${where} is not valid YAML (${doc.errors[0].code.toLowerCase().replace(/_/g, " ")}${at ? ` at line ${at.line}` : ""})`);
+  }
+  const networking = (doc.toJS() as { networking?: { podSubnet?: unknown } } | null)?.networking;
+  const podSubnet = typeof networking === "object" && networking !== null ? networking.podSubnet : undefined;
+  if (podSubnet === undefined || podSubnet === null || podSubnet === "") return undefined;
+  if (typeof podSubnet !== "string") {
+    throw new Error(`calico-ipam: ${where} has a networking.podSubnet that is not a CIDR string (a ${Array.isArray(podSubnet) ? "list" : typeof podSubnet}); fix the ConfigMap or use a cluster made by kubeadm`);
+  }
+  return podSubnet;
 }
 
 /** A network as kubeadm's Go parser reads it: host bits are allowed there and dropped. */
@@ -42,30 +55,26 @@ export function podCidrProblem(podCidr: string, facts: ExistingClusterFacts): st
   );
 }
 
-/** A core object, or undefined when the API answers 404; any other failure is one line. */
-async function getOrUndefined<T>(clients: KubeClients, plural: string, read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    if (err instanceof ApiException && err.code === 404) return undefined;
-    throw new Error(`calico-ipam: ${toReadError(err, clients, { group: "", version: "v1", plural }, "get").message}`);
-  }
-}
+const CONFIGMAPS = { group: "", version: "v1", plural: "configmaps" };
+const NAMESPACES = { group: "", version: "v1", plural: "namespaces" };
 
 export const inspectExistingCluster: InspectCluster = async (kubeconfig) => {
   let clients: KubeClients;
   try {
     clients = connect(kubeconfig);
   } catch (err) {
-    throw new Error(`calico-ipam:kubeconfig ${(err as Error).message}`);
+    throw new Error(`calico-ipam:kubeconfig: ${(err as Error).message}`);
   }
-  const kubeadm = await getOrUndefined(clients, "configmaps", () =>
-    clients.core.readNamespacedConfigMap({ name: "kubeadm-config", namespace: "kube-system" }),
-  );
-  const operatorNamespace = await getOrUndefined(clients, "namespaces", () => clients.core.readNamespace({ name: "tigera-operator" }));
-  const clusterConfiguration = kubeadm?.data?.ClusterConfiguration;
-  return {
-    kubeadmPodSubnet: clusterConfiguration ? podSubnetFromKubeadmConfig(clusterConfiguration) : undefined,
-    operatorInstalled: operatorNamespace !== undefined,
-  };
+  try {
+    const kubeadm = await getObject<{ data?: Record<string, unknown> }>(clients, CONFIGMAPS, "kubeadm-config", "kube-system");
+    const operatorNamespace = await getObject(clients, NAMESPACES, "tigera-operator");
+    const clusterConfiguration = kubeadm?.data?.ClusterConfiguration;
+    return {
+      kubeadmPodSubnet: typeof clusterConfiguration === "string" ? podSubnetFromKubeadmConfig(clusterConfiguration) : undefined,
+      operatorInstalled: operatorNamespace !== undefined,
+    };
+  } catch (err) {
+    if (err instanceof KubeReadError) throw new Error(`calico-ipam: ${err.message}`);
+    throw err;
+  }
 };

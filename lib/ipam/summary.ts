@@ -1,235 +1,168 @@
-// Pure summaries of one IPAM snapshot, computed the way `calicoctl ipam show --show-blocks` does:
-// block size 2^(bits-prefix), in use = size - len(unallocated), each block counts toward the first
-// pool (in list order) that overlaps it, the rest are orphans; pool free = total - in use.
-import * as ipaddr from "ipaddr.js";
-import type {
-  BlockAffinity,
-  BlockAffinityRow,
-  BlockSummary,
-  IpamSnapshot,
-  IpamSummary,
-  NodeSummary,
-  PoolSummary,
-} from "./types";
+// Pure summaries of one checked IPAM snapshot, counted the way calicoctl v3.30.7 counts them
+// (libcalico-go/lib/ipam/ipam.go GetUtilization): pools in list order; each block, in list order,
+// counts toward the first pool of its family that overlaps it (IPNet.IsNetOverlap), else it is an
+// orphan; block size 2^(bits-prefix), in use = size - len(unallocated); pool free = total - in use.
+// Counts are exact (bigint), carried as decimal strings (see types.ts).
+import { compareNatural, compareNetworks, type Network } from "./address";
+import { printable, type Block, type Checked, type Pool } from "./normalise";
+import type { BlockAffinityRow, BlockSummary, IpamSummary, NodeSummary, PoolSummary } from "./types";
 
-/** An address range on one line: IPv4 is placed at ::ffff:0:0/96 so both families sort together. */
-export interface AddressRange {
-  family: 4 | 6;
-  prefix: number;
-  /** 32 or 128. */
-  bits: number;
-  start: bigint;
-  /** Inclusive. */
-  end: bigint;
-}
-
-const V4_BASE = 0xffff00000000n;
-
-export function parseRange(cidr: string | undefined): AddressRange | undefined {
-  if (!cidr) return undefined;
-  let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
-  try {
-    // The generic parseCIDR tries IPv6 first and pays for a thrown error on every IPv4 cidr (~5x slower).
-    parsed = cidr.includes(":") ? ipaddr.IPv6.parseCIDR(cidr) : ipaddr.IPv4.parseCIDR(cidr);
-  } catch {
-    return undefined;
-  }
-  const [addr, prefix] = parsed;
-  let value = 0n;
-  for (const byte of addr.toByteArray()) value = (value << 8n) | BigInt(byte);
-  const family = addr.kind() === "ipv4" ? 4 : 6;
-  const bits = family === 4 ? 32 : 128;
-  const size = 1n << BigInt(bits - prefix);
-  // Calico stores canonical cidrs, but masking keeps a stray host part from misplacing a block.
-  const network = value - (value % size);
-  const start = family === 4 ? V4_BASE + network : network;
-  return { family, prefix, bits, start, end: start + size - 1n };
-}
-
-/** The address `offset` addresses after the start of `range`, in the range's family. */
-export function addressAt(range: AddressRange, offset: bigint): string {
-  let value = range.start + offset - (range.family === 4 ? V4_BASE : 0n);
-  const bytes: number[] = [];
-  for (let i = 0; i < range.bits / 8; i++) {
-    bytes.unshift(Number(value & 255n));
-    value >>= 8n;
-  }
-  return ipaddr.fromByteArray(bytes).toString();
-}
-
-/** Number of addresses in a range; a float like calicoctl's, exact up to 2^53. */
-export function rangeSize(range: AddressRange): number {
-  return 2 ** (range.bits - range.prefix);
-}
-
-function compareBigint(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Node name of an affinity "host:<node>"; other affinity kinds (and none) name no node. */
-export function affinityNode(affinity: string | null | undefined): string | null {
-  return affinity && affinity.startsWith("host:") ? affinity.slice("host:".length) : null;
-}
-
-interface ParsedPool {
-  index: number;
-  summary: PoolSummary;
-  range: AddressRange;
-}
-
-/** Finds "the first pool in list order overlapping a range" without scanning every pool per block. */
+/** Finds "the first pool in list order overlapping a block" without scanning every pool per block. */
 class PoolLookup {
-  private readonly byStart: ParsedPool[];
-  private readonly disjoint: boolean;
+  private readonly byFamily = new Map<string, Pool[]>();
+  private readonly disjoint = new Map<string, boolean>();
+  private readonly order: Map<Pool, number>;
 
-  constructor(private readonly pools: ParsedPool[]) {
-    this.byStart = [...pools].sort((a, b) => compareBigint(a.range.start, b.range.start));
-    // Calico refuses overlapping pools, but a cluster mid-migration could still hold some.
-    this.disjoint = this.byStart.every((p, i) => i === 0 || p.range.start > this.byStart[i - 1].range.end);
+  constructor(private readonly pools: Pool[]) {
+    this.order = new Map(pools.map((p, i) => [p, i]));
+    for (const pool of pools) {
+      const list = this.byFamily.get(pool.network.family) ?? [];
+      list.push(pool);
+      this.byFamily.set(pool.network.family, list);
+    }
+    for (const [family, list] of this.byFamily) {
+      list.sort((a, b) => compareNetworks(a.network, b.network));
+      // Calico refuses overlapping pools, but a cluster mid-migration could still hold some.
+      this.disjoint.set(family, list.every((p, i) => i === 0 || p.network.start >= list[i - 1].network.start + list[i - 1].network.size));
+    }
   }
 
-  find(range: AddressRange): ParsedPool | undefined {
-    if (!this.disjoint) {
-      return this.pools.find((p) => p.range.start <= range.end && range.start <= p.range.end);
-    }
-    // Last pool starting at or before the range's end; with disjoint pools the overlapping ones
-    // sit just before it, and their ends are ascending too, so the walk back stops quickly.
+  /** The pool and its index in list order. */
+  find(block: Network): Pool | undefined {
+    const sorted = this.byFamily.get(block.family);
+    if (!sorted) return undefined;
+    const end = block.start + block.size;
+    const hit = (p: Pool): boolean => p.network.start < end && block.start < p.network.start + p.network.size;
+    if (!this.disjoint.get(block.family)) return this.pools.find((p) => p.network.family === block.family && hit(p));
+    // Last pool starting before the block's end; with disjoint pools the overlapping ones sit just
+    // before it and their ends ascend too, so the walk back stops quickly.
     let lo = 0;
-    let hi = this.byStart.length - 1;
+    let hi = sorted.length - 1;
     let last = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.byStart[mid].range.start <= range.end) {
+      if (sorted[mid].network.start < end) {
         last = mid;
         lo = mid + 1;
       } else {
         hi = mid - 1;
       }
     }
-    let best: ParsedPool | undefined;
-    for (let i = last; i >= 0 && this.byStart[i].range.end >= range.start; i--) {
-      if (!best || this.byStart[i].index < best.index) best = this.byStart[i];
+    let best: Pool | undefined;
+    for (let i = last; i >= 0 && hit(sorted[i]); i--) {
+      if (!best || (this.order.get(sorted[i]) as number) < (this.order.get(best) as number)) best = sorted[i];
     }
     return best;
   }
 }
 
-const DEFAULT_BLOCK_SIZE = { 4: 26, 6: 122 } as const;
-
-export function summariseIpam(snapshot: Pick<IpamSnapshot, "ippools" | "ipamblocks" | "nodes">): IpamSummary {
-  const pools: ParsedPool[] = [];
-  for (const pool of snapshot.ippools) {
-    const cidr = pool.spec?.cidr;
-    const range = parseRange(cidr);
-    // An unparsable cidr cannot hold blocks; the API server's validation makes this theoretical.
-    if (!cidr || !range) continue;
-    const total = rangeSize(range);
-    pools.push({
-      index: pools.length,
-      range,
-      summary: {
-        name: pool.metadata?.name ?? cidr,
-        cidr,
-        blockSize: pool.spec?.blockSize ?? DEFAULT_BLOCK_SIZE[range.family],
-        ipsTotal: total,
-        ipsInUse: 0,
-        ipsFree: total,
-      },
-    });
-  }
+/** The pool each block counts toward (calicoctl's rule), by block index; undefined for orphans. */
+export function assignBlocks(pools: Pool[], blocks: Block[]): (Pool | undefined)[] {
   const lookup = new PoolLookup(pools);
+  return blocks.map((b) => lookup.find(b.network));
+}
 
-  const nodes = new Map<string, NodeSummary>();
-  const nodeEntry = (name: string): NodeSummary => {
+/** Addresses in a block held by another node's workloads, by borrowing node (calicoctl --show-borrowed's rule). */
+export function borrowedIn(block: Block): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const index of block.allocations) {
+    if (index === null) continue;
+    const borrower = block.attributes[index]?.secondary.node;
+    if (borrower !== undefined && borrower !== "" && borrower !== (block.node ?? "")) out.set(borrower, (out.get(borrower) ?? 0) + 1);
+  }
+  return out;
+}
+
+export interface Summarised {
+  summary: Omit<IpamSummary, "check">;
+  warnings: string[];
+}
+
+export function summariseIpam(checked: Checked): Summarised {
+  const warnings: string[] = [];
+  const pools = checked.pools.map((p) => ({ pool: p, inUse: 0n, blocks: 0 }));
+  const poolIndex = new Map(checked.pools.map((p, i) => [p, i]));
+  const nodes = new Map<string, { blocks: number; inUse: bigint; borrowed: bigint }>();
+  const nodeEntry = (name: string): { blocks: number; inUse: bigint; borrowed: bigint } => {
     let entry = nodes.get(name);
-    if (!entry) {
-      entry = { name, blocks: 0, ipsInUse: 0, ipsBorrowed: 0 };
-      nodes.set(name, entry);
-    }
+    if (!entry) nodes.set(name, (entry = { blocks: 0, inUse: 0n, borrowed: 0n }));
     return entry;
   };
-  for (const node of snapshot.nodes) {
-    if (node.metadata?.name) nodeEntry(node.metadata.name);
-  }
+  for (const name of checked.nodes) nodeEntry(name);
 
-  const inPools: { start: bigint; block: BlockSummary }[] = [];
-  const orphans: { start: bigint; block: BlockSummary }[] = [];
-  for (const block of snapshot.ipamblocks) {
-    const spec = block.spec;
-    const range = parseRange(spec?.cidr);
-    if (!spec?.cidr || !range) continue;
-    const total = rangeSize(range);
-    const inUse = Math.max(0, total - (spec.unallocated?.length ?? 0));
-    const node = affinityNode(spec.affinity);
-    const pool = lookup.find(range);
-    const summary: BlockSummary = { cidr: spec.cidr, node, ipsTotal: total, ipsInUse: inUse, ipsFree: total - inUse };
+  const inPools: BlockSummary[] = [];
+  const orphans: BlockSummary[] = [];
+  const assigned = assignBlocks(checked.pools, checked.blocks);
+  checked.blocks.forEach((block, i) => {
+    const size = block.network.size;
+    const inUse = size - BigInt(block.unallocatedCount);
+    const borrowed = borrowedIn(block);
+    let borrowedHere = 0;
+    for (const [borrower, n] of borrowed) {
+      nodeEntry(borrower).borrowed += BigInt(n);
+      borrowedHere += n;
+    }
+    const pool = assigned[i];
+    const summary: BlockSummary = {
+      cidr: block.network.text,
+      node: block.node,
+      pool: pool ? pool.name : null,
+      ipsTotal: size.toString(),
+      ipsInUse: inUse.toString(),
+      ipsFree: (size - inUse).toString(),
+      ipsBorrowed: String(borrowedHere),
+    };
     if (pool) {
-      summary.pool = pool.summary.name;
-      pool.summary.ipsInUse += inUse;
-      pool.summary.ipsFree -= inUse;
-      inPools.push({ start: range.start, block: summary });
-    } else {
-      orphans.push({ start: range.start, block: summary });
-    }
-    if (node !== null) {
-      const entry = nodeEntry(node);
+      const entry = pools[poolIndex.get(pool) as number];
+      entry.inUse += inUse;
       entry.blocks += 1;
-      entry.ipsInUse += inUse;
+      if (block.network.prefix < pool.network.prefix) {
+        warnings.push(
+          `IPAMBlock ${JSON.stringify(printable(block.name))} (${block.network.text}) is larger than its IP pool ` +
+            `${JSON.stringify(printable(pool.name))} (${pool.network.text}): the pool's numbers, free space included, are off (calicoctl prints the same)`,
+        );
+      }
+      inPools.push(summary);
+    } else {
+      orphans.push(summary);
     }
-    countBorrowed(spec.allocations, spec.attributes, node, (borrower) => (nodeEntry(borrower).ipsBorrowed += 1));
-  }
-
-  const byStart = (a: { start: bigint }, b: { start: bigint }): number => compareBigint(a.start, b.start);
-  return {
-    pools: pools.map((p) => p.summary),
-    blocks: inPools.sort(byStart).map((b) => b.block),
-    orphanBlocks: orphans.sort(byStart).map((b) => b.block),
-    nodes: [...nodes.values()].sort((a, b) => compareText(a.name, b.name)),
-  };
-}
-
-type Spec = NonNullable<IpamSnapshot["ipamblocks"][number]["spec"]>;
-
-/** An address is borrowed when the workload's node (attributes[].secondary.node) is not the block's. */
-function countBorrowed(
-  allocations: Spec["allocations"],
-  attributes: Spec["attributes"],
-  blockNode: string | null,
-  onBorrowed: (borrower: string) => void,
-): void {
-  if (!allocations || !attributes) return;
-  for (const index of allocations) {
-    if (index === null || index === undefined) continue;
-    const borrower = attributes[index]?.secondary?.node;
-    if (borrower && borrower !== blockNode) onBorrowed(borrower);
-  }
-}
-
-/** The `kubectl get blockaffinities` listing: by node, then by address (numerically, not as text). */
-export function listBlockAffinities(affinities: BlockAffinity[]): BlockAffinityRow[] {
-  const rows = affinities.map((a) => ({
-    row: {
-      name: a.metadata?.name ?? "",
-      node: a.spec?.node ?? "",
-      cidr: a.spec?.cidr ?? "",
-      state: a.spec?.state ?? "",
-      // The CRD field is the string "true"/"false": a plain truthiness test would call "false" deleted.
-      deleted: String(a.spec?.deleted) === "true",
-    },
-    range: parseRange(a.spec?.cidr),
-  }));
-  rows.sort((a, b) => {
-    const byNode = compareText(a.row.node, b.row.node);
-    if (byNode !== 0) return byNode;
-    if (a.range && b.range) {
-      return compareBigint(a.range.start, b.range.start) || a.range.prefix - b.range.prefix;
+    if (block.node !== null) {
+      const entry = nodeEntry(block.node);
+      entry.blocks += 1;
+      entry.inUse += inUse;
     }
-    if (a.range || b.range) return a.range ? -1 : 1;
-    return compareText(a.row.cidr, b.row.cidr);
   });
-  return rows.map((r) => r.row);
+
+  const poolSummaries: PoolSummary[] = pools.map(({ pool, inUse, blocks }) => {
+    const total = pool.network.size;
+    return {
+      name: pool.name,
+      cidr: pool.network.text,
+      family: pool.network.family,
+      blockSize: pool.blockSize,
+      disabled: pool.disabled,
+      blocksTotal: pool.blockSizeValid ? (1n << BigInt(pool.blockSize - pool.network.prefix)).toString() : "0",
+      blocks,
+      ipsTotal: total.toString(),
+      ipsInUse: inUse.toString(),
+      ipsFree: (total - inUse).toString(),
+    };
+  });
+  const nodeSummaries: NodeSummary[] = [...nodes.entries()]
+    .sort(([a], [b]) => compareNatural(a, b))
+    .map(([name, n]) => ({ name, blocks: n.blocks, ipsInUse: n.inUse.toString(), ipsBorrowed: n.borrowed.toString() }));
+  return { summary: { pools: poolSummaries, blocks: inPools, orphanBlocks: orphans, nodes: nodeSummaries }, warnings };
+}
+
+/** The `kubectl get blockaffinities` listing: by node (naturally), then by address (numerically, not as text). */
+export function listBlockAffinities(checked: Pick<Checked, "affinities">): BlockAffinityRow[] {
+  return [...checked.affinities]
+    .sort((a, b) => {
+      const byNode = compareNatural(a.node, b.node);
+      if (byNode !== 0) return byNode;
+      if (a.network && b.network) return compareNetworks(a.network, b.network);
+      if (a.network || b.network) return a.network ? -1 : 1;
+      return a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0;
+    })
+    .map((a) => ({ name: a.name, node: a.node, cidr: a.cidr, state: a.state, deleted: a.deleted }));
 }

@@ -1,170 +1,199 @@
-// A map of each pool's address space: one cell per block, in address order left to right and top to
-// bottom, coloured by the node holding it and filled from the bottom by the share of addresses in use.
-// Unclaimed blocks are drawn by one patterned rectangle, so the file grows with claimed blocks only.
-import { addressAt, parseRange, type AddressRange } from "./summary";
-import type { BlockSummary, IpamState, PoolSummary } from "./types";
+// The IPAM state as one SVG picture that reads the same at 3 nodes and at 200: a title with the
+// cluster and time, one section per pool (svg-pool.ts), a node table capped at the busiest nodes, the
+// blocks outside every pool, what `check` found, and a legend that explains every mark used.
+// Drawing never throws on odd data: what cannot be drawn is said in the picture and in `warnings`.
+import { compareNatural } from "./address";
+import { drawPool, type PoolContext } from "./svg-pool";
+import {
+  clip, escapeXml, legend, LINE_PX, MARGIN, NO_NODE, noMarks, OTHER_NODES, PALETTE, PROBLEM, text, thousands, CHAR_PX,
+} from "./svg-marks";
+import type { CheckProblem, IpamState, NodeSummary } from "./types";
 
-const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
-const UNCLAIMED = "#e5e7eb";
-const NO_NODE = "#6b7280";
-const MARGIN = 24;
-const GRID_TARGET_PX = 512;
-const MAX_CELL_PX = 24;
-/** Past 2^20 cells a block-by-block grid stops being readable (and the pattern would be sub-pixel). */
-const MAX_GRID_BITS = 20;
-const CHAR_PX = 7;
-const LINE_PX = 18;
+/** Past this many blocks, per-block hover titles would make the file too large: they are left out. */
+const TOOLTIP_LIMIT = 2_000;
+const NODE_ROWS = 20;
+const ORPHAN_ROWS = 12;
+const PROBLEM_ROWS = 12;
 
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
+export interface SvgOptions {
+  /** Which cluster, for the title (e.g. its API server address). */
+  cluster?: string;
+  at?: Date;
 }
 
-function text(x: number, y: number, content: string, attrs = ""): string {
-  return `<text x="${x}" y="${y}"${attrs ? ` ${attrs}` : ""}>${escapeXml(content)}</text>`;
+export interface RenderedSvg {
+  svg: string;
+  /** What could not be drawn, one line each. */
+  warnings: string[];
 }
 
-function blockLabel(block: BlockSummary): string {
-  const owner = block.node ?? "no node";
-  return `${block.cidr} · ${owner} · ${block.ipsInUse} of ${block.ipsTotal} in use`;
+/** Busiest first: most blocks, then most addresses in use, then name. The colours and the node table share it. */
+function rank(nodes: NodeSummary[]): NodeSummary[] {
+  const byUse = (a: NodeSummary, b: NodeSummary): number => {
+    const d = BigInt(b.ipsInUse) - BigInt(a.ipsInUse);
+    return d > 0n ? 1 : d < 0n ? -1 : 0;
+  };
+  return [...nodes].sort((a, b) => b.blocks - a.blocks || byUse(a, b) || compareNatural(a.name, b.name));
 }
 
-interface Drawn {
-  svg: string[];
-  height: number;
-  width: number;
-}
-
-function drawPool(
-  pool: PoolSummary,
-  blocks: BlockSummary[],
-  colourOf: (node: string | null) => string,
-  top: number,
-  index: number,
-): Drawn {
-  const svg: string[] = [];
-  const range = parseRange(pool.cidr);
-  const heading = `IP pool ${pool.cidr} (${pool.name}): ${pool.ipsInUse} of ${pool.ipsTotal} addresses in use`;
-  svg.push(text(MARGIN, top + 16, heading, `class="pool-title"`));
-  let y = top + 28;
-  const bits = range ? pool.blockSize - range.prefix : -1;
-  if (!range || bits < 0 || bits > MAX_GRID_BITS) {
-    svg.push(text(MARGIN, y + 14, "This pool is too large (or too odd) to draw block by block; its blocks:"));
-    y += LINE_PX + 6;
-    for (const block of blocks) {
-      svg.push(`<g class="block">${text(MARGIN + 12, y + 12, blockLabel(block))}</g>`);
-      y += LINE_PX;
-    }
-    return { svg, height: y - top + 8, width: heading.length * CHAR_PX };
-  }
-
-  const cols = 2 ** Math.ceil(bits / 2);
-  const rows = 2 ** Math.floor(bits / 2);
-  const cell = Math.max(1, Math.min(MAX_CELL_PX, Math.floor(GRID_TARGET_PX / cols)));
-  const gridW = cols * cell;
-  const gridH = rows * cell;
-  const blockAddresses = 1n << BigInt(range.bits - pool.blockSize);
-  // Row labels (the first address of a row) every ~48 px, so a cell can be located by eye.
-  const labelEvery = 2 ** Math.ceil(Math.log2(Math.max(1, 48 / cell)));
-  const labelW = (range.family === 4 ? 15 : 39) * CHAR_PX;
-  const gx = MARGIN + labelW;
-  for (let r = 0; r < rows; r += labelEvery) {
-    const first = addressAt(range, BigInt(r * cols) * blockAddresses);
-    svg.push(text(gx - 6, y + r * cell + Math.min(cell, 12) - 1, first, `class="row-label" text-anchor="end" font-size="10" fill="#4b5563"`));
-  }
-  const patternId = `unclaimed-${index}`;
-  // Grid lines only where a cell is big enough for them to separate anything.
-  const lines = cell >= 4 ? ` stroke="#ffffff" stroke-width="1"` : "";
-  svg.push(
-    `<defs><pattern id="${patternId}" width="${cell}" height="${cell}" patternUnits="userSpaceOnUse" x="${gx}" y="${y}">` +
-      `<rect width="${cell}" height="${cell}" fill="${UNCLAIMED}"${lines}/></pattern></defs>`,
-    `<rect class="pool-grid" x="${gx}" y="${y}" width="${gridW}" height="${gridH}" fill="url(#${patternId})"/>`,
-  );
-  for (const block of blocks) {
-    const at = cellIndex(range, parseRange(block.cidr), blockAddresses);
-    if (at === undefined || at >= cols * rows) continue;
-    const x = gx + (at % cols) * cell;
-    const cy = y + Math.floor(at / cols) * cell;
-    const colour = colourOf(block.node);
-    const share = block.ipsTotal > 0 ? block.ipsInUse / block.ipsTotal : 0;
-    const fillH = round2(cell * share);
-    svg.push(
-      `<g class="block"><title>${escapeXml(blockLabel(block))}</title>` +
-        `<rect x="${x}" y="${cy}" width="${cell}" height="${cell}" fill="${colour}" fill-opacity="0.3" stroke="${colour}" stroke-width="${cell >= 4 ? 1 : 0}"/>` +
-        (fillH > 0 ? `<rect x="${x}" y="${round2(cy + cell - fillH)}" width="${cell}" height="${fillH}" fill="${colour}"/>` : "") +
+function nodeTable(ranked: NodeSummary[], colourOf: (n: string) => string, top: number): { parts: string[]; height: number } {
+  const shown = ranked.slice(0, NODE_ROWS);
+  const rest = ranked.slice(NODE_ROWS);
+  const restLabel = `${rest.length} other nodes`;
+  const nameW = Math.min(40, Math.max(10, restLabel.length, ...shown.map((n) => clip(n.name, 40).length))) * CHAR_PX + 28;
+  const columns = [MARGIN + nameW, MARGIN + nameW + 70, MARGIN + nameW + 160];
+  const parts = [
+    text(MARGIN, top + 12, `Nodes (${ranked.length})`, `font-weight="bold"`),
+    text(columns[0], top + 12, "blocks", `font-weight="bold"`),
+    text(columns[1], top + 12, "in use", `font-weight="bold"`),
+    text(columns[2], top + 12, "borrowed from other nodes' blocks", `font-weight="bold"`),
+  ];
+  let y = top + LINE_PX;
+  for (const node of shown) {
+    const fill = node.blocks > 0 ? colourOf(node.name) : "none";
+    parts.push(
+      `<g class="legend-row"><rect x="${MARGIN}" y="${y + 2}" width="12" height="12" fill="${fill}"/>` +
+        text(MARGIN + 20, y + 12, clip(node.name, 40)) +
+        text(columns[0], y + 12, String(node.blocks)) +
+        text(columns[1], y + 12, thousands(node.ipsInUse)) +
+        text(columns[2], y + 12, node.ipsBorrowed === "0" ? "" : thousands(node.ipsBorrowed)) +
         `</g>`,
     );
+    y += LINE_PX;
   }
-  const caption = `${cols * rows} blocks of /${pool.blockSize}, ${blocks.length} claimed; grey: unclaimed`;
-  svg.push(text(gx, y + gridH + 16, caption, `class="caption"`));
-  return { svg, height: y + gridH + 28 - top, width: Math.max(labelW + gridW, heading.length * CHAR_PX, labelW + caption.length * CHAR_PX) };
+  if (rest.length > 0) {
+    const blocks = rest.reduce((n, r) => n + r.blocks, 0);
+    const inUse = rest.reduce((n, r) => n + BigInt(r.ipsInUse), 0n);
+    parts.push(
+      `<rect x="${MARGIN}" y="${y + 2}" width="12" height="12" fill="${OTHER_NODES}"/>`,
+      text(MARGIN + 20, y + 12, restLabel),
+      text(columns[0], y + 12, thousands(blocks)),
+      text(columns[1], y + 12, thousands(inUse)),
+    );
+    y += LINE_PX;
+  }
+  return { parts, height: y - top + 8 };
 }
 
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
+function problemLine(p: CheckProblem): string {
+  const where = [p.ip, p.block && `block ${p.block}`, p.node && `node ${p.node}`, p.pod && `pod ${p.pod}`, p.handle && `handle ${p.handle}`].filter(Boolean);
+  return clip(`${p.kind}: ${where.join(", ")}${p.detail ? ` (${p.detail})` : ""}`, 140);
 }
 
-/** Position of a block inside its pool, counted in blocks from the pool's first address. */
-function cellIndex(pool: AddressRange, block: AddressRange | undefined, blockAddresses: bigint): number | undefined {
-  if (!block || block.start < pool.start || block.start > pool.end) return undefined;
-  return Number((block.start - pool.start) / blockAddresses);
-}
-
-export function renderIpamSvg(state: IpamState): string {
+export function renderIpamSvg(state: IpamState, opts: SvgOptions = {}): RenderedSvg {
   const { ipam } = state;
-  const nodeNames = ipam.nodes.map((n) => n.name);
-  const colours = new Map(nodeNames.map((name, i) => [name, PALETTE[i % PALETTE.length]]));
-  const colourOf = (node: string | null): string => (node === null ? NO_NODE : (colours.get(node) ?? NO_NODE));
+  const warnings: string[] = [];
+  // The busiest nodes get a colour of their own; the others share one, summed up in the node table.
+  const ranked = rank(ipam.nodes);
+  const holders = ranked.filter((n) => n.blocks > 0);
+  const colours = new Map(holders.slice(0, PALETTE.length).map((n, i) => [n.name, PALETTE[i]]));
+  const coloured = new Set(colours.keys());
+  const colourOf = (node: string | null): string => (node === null ? NO_NODE : (colours.get(node) ?? OTHER_NODES));
+  const leaks = new Map<string, number>();
+  const dangling = new Set<string>();
+  for (const p of state.check?.problems ?? []) {
+    if (p.kind === "leaked-ip" && p.block) leaks.set(p.block, (leaks.get(p.block) ?? 0) + 1);
+    if (p.kind === "dangling-affinity" && p.block) dangling.add(p.block);
+  }
+  const used = noMarks();
+  const blocksDrawn = ipam.blocks.length;
+  const ctx: PoolContext = {
+    colourOf,
+    isOther: (n) => n !== null && !coloured.has(n),
+    leaks,
+    dangling,
+    tooltips: blocksDrawn <= TOOLTIP_LIMIT,
+    used,
+    warnings,
+  };
+  if (dangling.size > 0) used.dangling = true;
 
-  const body: string[] = [];
-  const title = ipam.pools.length > 0 ? `Calico IPAM: ${ipam.pools.map((p) => p.cidr).join(", ")}` : "Calico IPAM: no IP pools";
-  body.push(text(MARGIN, MARGIN + 8, title, `class="title" font-size="16" font-weight="bold"`));
-  let y = MARGIN + 20;
-  let width = title.length * 9;
+  const inUse = ipam.pools.reduce((n, p) => n + BigInt(p.ipsInUse), 0n);
+  const total = ipam.pools.reduce((n, p) => n + BigInt(p.ipsTotal), 0n);
+  const title = `Calico IPAM${opts.cluster ? ` of ${clip(opts.cluster, 60)}` : ""}${opts.at ? `, ${opts.at.toISOString().replace(/\.\d+Z$/, "Z")}` : ""}`;
+  const subtitle =
+    ipam.pools.length === 0
+      ? "No IP pools."
+      : `${ipam.pools.length} pool${ipam.pools.length === 1 ? "" : "s"}, ${thousands(blocksDrawn)} blocks claimed, ` +
+        `${ipam.nodes.length} nodes; ${thousands(inUse)} of ${thousands(total)} addresses in use` +
+        (state.check ? `; check: ${state.check.summary.problems} problem${state.check.summary.problems === 1 ? "" : "s"}` : "");
+  const body: string[] = [text(MARGIN, MARGIN + 8, title, `class="title" font-size="16" font-weight="bold"`), text(MARGIN, MARGIN + 26, subtitle, `fill="#374151"`)];
+  let y = MARGIN + 40;
+  let width = Math.max(title.length * 9, subtitle.length * CHAR_PX);
+  if (!ctx.tooltips) {
+    body.push(text(MARGIN, y + 10, `(hover titles left out: ${thousands(blocksDrawn)} blocks; npm run ipam -- --show-blocks lists them)`, `font-size="10" fill="#6b7280"`));
+    y += LINE_PX;
+  }
+
+  // Blocks go to the first pool of their pool's name, so two pools with one name never share blocks.
+  const firstIndex = new Map<string, number>();
+  ipam.pools.forEach((p, i) => firstIndex.set(p.name, firstIndex.get(p.name) ?? i));
+  const byPool = ipam.pools.map((): typeof ipam.blocks => []);
+  for (const b of ipam.blocks) {
+    const i = b.pool === null ? undefined : firstIndex.get(b.pool);
+    if (i !== undefined) byPool[i].push(b);
+  }
   ipam.pools.forEach((pool, i) => {
-    const drawn = drawPool(pool, ipam.blocks.filter((b) => b.pool === pool.name), colourOf, y, i);
-    body.push(...drawn.svg);
-    y += drawn.height;
-    width = Math.max(width, drawn.width);
+    try {
+      const drawn = drawPool(pool, byPool[i], y, ctx, i);
+      body.push(...drawn.parts);
+      y += drawn.height + 10;
+      width = Math.max(width, drawn.width);
+    } catch (err) {
+      warnings.push(`pool ${pool.cidr} could not be drawn: ${(err as Error).message}`);
+      body.push(text(MARGIN, y + 14, `IP pool ${pool.cidr}: could not be drawn (${clip((err as Error).message, 80)})`, `fill="${PROBLEM}"`));
+      y += LINE_PX + 10;
+    }
   });
 
-  // Legend: one row per node, columns placed after the longest name so long names never overlap.
-  const nameW = Math.max(10, ...nodeNames.map((n) => n.length)) * CHAR_PX + 28;
-  y += 8;
-  body.push(`<g class="legend">`, text(MARGIN, y + 12, "node", `font-weight="bold"`));
-  body.push(text(MARGIN + nameW, y + 12, "blocks", `font-weight="bold"`), text(MARGIN + nameW + 70, y + 12, "in use", `font-weight="bold"`));
-  y += LINE_PX;
-  for (const node of ipam.nodes) {
-    const inUse = node.ipsBorrowed > 0 ? `${node.ipsInUse} (+${node.ipsBorrowed} borrowed)` : String(node.ipsInUse);
-    body.push(
-      `<g class="legend-row"><rect x="${MARGIN}" y="${y + 2}" width="12" height="12" fill="${colourOf(node.name)}"/>` +
-        text(MARGIN + 20, y + 12, node.name) +
-        text(MARGIN + nameW, y + 12, String(node.blocks)) +
-        text(MARGIN + nameW + 70, y + 12, inUse) +
-        `</g>`,
-    );
-    y += LINE_PX;
-  }
-  body.push(`<rect x="${MARGIN}" y="${y + 2}" width="12" height="12" fill="${UNCLAIMED}"/>`, text(MARGIN + 20, y + 12, "unclaimed block"), `</g>`);
-  y += LINE_PX;
-  width = Math.max(width, nameW + 200);
+  const nodes = nodeTable(ranked, (n) => colourOf(n), y);
+  body.push(...nodes.parts);
+  y += nodes.height;
+  if (holders.length > coloured.size) used.others = true;
 
   if (ipam.orphanBlocks.length > 0) {
-    y += 8;
-    body.push(text(MARGIN, y + 12, "Blocks outside every IP pool (orphaned):", `font-weight="bold"`));
+    body.push(text(MARGIN, y + 12, `Blocks outside every IP pool (${ipam.orphanBlocks.length})`, `font-weight="bold"`));
     y += LINE_PX;
-    for (const block of ipam.orphanBlocks) {
-      const label = blockLabel(block);
+    for (const block of ipam.orphanBlocks.slice(0, ORPHAN_ROWS)) {
+      if (block.node === null) used.noNode = true;
       body.push(
-        `<g class="block orphan"><title>${escapeXml(label)}</title><rect x="${MARGIN}" y="${y + 2}" width="12" height="12" fill="${colourOf(block.node)}"/>${text(MARGIN + 20, y + 12, label)}</g>`,
+        `<g class="block orphan"><rect x="${MARGIN}" y="${y + 2}" width="12" height="12" fill="${colourOf(block.node)}"/>` +
+          text(MARGIN + 20, y + 12, clip(`${block.cidr} · ${block.node ?? "no node"} · ${block.ipsInUse} of ${block.ipsTotal} in use`, 120)) +
+          `</g>`,
       );
-      width = Math.max(width, label.length * CHAR_PX + 20);
+      y += LINE_PX;
+    }
+    if (ipam.orphanBlocks.length > ORPHAN_ROWS) {
+      body.push(text(MARGIN + 20, y + 12, `and ${ipam.orphanBlocks.length - ORPHAN_ROWS} more`));
       y += LINE_PX;
     }
   }
+
+  if (state.check && state.check.problems.length > 0) {
+    const problems = state.check.problems;
+    body.push(text(MARGIN, y + 12, `What npm run ipam -- check found (${problems.length})`, `font-weight="bold" fill="${PROBLEM}"`));
+    y += LINE_PX;
+    for (const p of problems.slice(0, PROBLEM_ROWS)) {
+      const line = problemLine(p);
+      body.push(text(MARGIN + 20, y + 12, line));
+      width = Math.max(width, line.length * CHAR_PX);
+      y += LINE_PX;
+    }
+    if (problems.length > PROBLEM_ROWS) {
+      body.push(text(MARGIN + 20, y + 12, `and ${problems.length - PROBLEM_ROWS} more`));
+      y += LINE_PX;
+    }
+  }
+
+  y += 8;
+  const key = legend(used, coloured.size, y);
+  body.push(`<g class="legend">`, ...key.parts, `</g>`);
+  y += key.height;
+  width = Math.max(width, 640);
 
   const totalW = Math.ceil(width + 2 * MARGIN);
   const totalH = Math.ceil(y + MARGIN);
-  return [
+  const svg = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" width="${totalW}" height="${totalH}" viewBox="0 0 ${totalW} ${totalH}" font-family="sans-serif" font-size="12">`,
     `<title>${escapeXml(title)}</title>`,
@@ -173,4 +202,5 @@ export function renderIpamSvg(state: IpamState): string {
     `</svg>`,
     ``,
   ].join("\n");
+  return { svg, warnings };
 }

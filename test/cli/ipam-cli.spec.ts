@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,16 +13,22 @@ interface Run {
   stackLookups: number;
 }
 
+const ROOT = path.join(__dirname, "..", "..");
+const NO_STACK = "`pulumi stack output kubeconfig` failed (error: no stack named 'dev' found)";
+
 async function run(argv: string[], opts: Partial<CliIo> & { stack?: () => Promise<string> } = {}): Promise<Run> {
   const result: Run = { code: -1, out: "", err: "", stackLookups: 0 };
-  const noStack = async (): Promise<string> => {
-    throw new Error("`pulumi stack output kubeconfig` failed (error: no stack selected)");
-  };
-  const stack = opts.stack ?? noStack;
+  const stack =
+    opts.stack ??
+    (async (): Promise<string> => {
+      throw new Error(NO_STACK);
+    });
   result.code = await runIpamCli(argv, {
     out: (t) => (result.out += t),
     err: (t) => (result.err += t),
     env: opts.env ?? {},
+    patienceMs: opts.patienceMs,
+    timeoutMs: opts.timeoutMs,
     getStackKubeconfig: () => {
       result.stackLookups += 1;
       return stack();
@@ -34,174 +40,251 @@ async function run(argv: string[], opts: Partial<CliIo> & { stack?: () => Promis
 function assertOneErrorLine(r: Run, pattern: RegExp): void {
   assert.equal(r.code, 1);
   assert.equal(r.out, "");
-  assert.match(r.err, /^error: [^\n]+\n$/, "exactly one line on stderr");
-  assert.match(r.err, pattern);
+  const errors = r.err.split("\n").filter((l) => l.startsWith("error: "));
+  assert.equal(errors.length, 1, r.err);
+  assert.match(errors[0], pattern);
   assert.doesNotMatch(r.err, /\bat .*\.ts:\d+/, "no stack trace");
 }
 
-// The table `calicoctl ipam show` prints for the fixtures (arithmetic in test/ipam/summary.spec.ts).
+/** A real `npm run -s ipam` process, the way the README tells users to pipe it. */
+function npmRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("npm", ["run", "-s", "ipam", "--", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+// calicoctl ipam show's text for the fixtures (worked out in test/ipam/show.spec.ts).
 const POOL_TABLE = `+----------+----------------+-----------+------------+--------------+
 | GROUPING |      CIDR      | IPS TOTAL | IPS IN USE |   IPS FREE   |
 +----------+----------------+-----------+------------+--------------+
 | IP Pool  | 192.168.0.0/16 |     65536 | 14 (0%)    | 65522 (100%) |
 | IP Pool  | 10.48.0.0/24   |       256 | 2 (1%)     | 254 (99%)    |
 +----------+----------------+-----------+------------+--------------+
-
-1 block outside every IP pool (orphaned), 1 IP in use: --show-blocks lists it.
-`;
-
-// Block rows: 5/64 = 7.8% -> 8%, 6/64 = 9.4% -> 9%, 3/64 = 4.7% -> 5%; 2/16 = 12.5% -> 12% (half to even).
-const BLOCK_TABLE = `+----------+------------------+-----------+------------+--------------+
-| GROUPING |       CIDR       | IPS TOTAL | IPS IN USE |   IPS FREE   |
-+----------+------------------+-----------+------------+--------------+
-| IP Pool  | 192.168.0.0/16   |     65536 | 14 (0%)    | 65522 (100%) |
-| Block    | 192.168.0.64/26  |        64 | 5 (8%)     | 59 (92%)     |
-| Block    | 192.168.1.64/26  |        64 | 6 (9%)     | 58 (91%)     |
-| Block    | 192.168.2.0/26   |        64 | 3 (5%)     | 61 (95%)     |
-| Block    | 192.168.2.192/26 |        64 | 0 (0%)     | 64 (100%)    |
-| IP Pool  | 10.48.0.0/24     |       256 | 2 (1%)     | 254 (99%)    |
-| Block    | 10.48.0.16/28    |        16 | 2 (12%)    | 14 (88%)     |
-+----------+------------------+-----------+------------+--------------+
-
-1 block outside every IP pool (orphaned):
-+----------+--------------+-----------+------------+----------+
-| GROUPING |     CIDR     | IPS TOTAL | IPS IN USE | IPS FREE |
-+----------+--------------+-----------+------------+----------+
-| Block    | 10.99.0.0/26 |        64 | 1 (2%)     | 63 (98%) |
-+----------+--------------+-----------+------------+----------+
 `;
 
 describe("npm run ipam", () => {
   let server: FakeApiServer;
   let kubeconfigFile: string;
+  let tmp: string;
   beforeEach(async () => {
     server = await startFakeApiServer();
     kubeconfigFile = writeFakeKubeconfig(server.url);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "calico-ipam-cli-"));
   });
   afterEach(async () => {
     await server.close();
     fs.rmSync(path.dirname(kubeconfigFile), { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("prints the calicoctl ipam show table from --kubeconfig, without asking the stack", async () => {
+  it("prints calicoctl's table on stdout and which cluster it read on stderr", async () => {
     const r = await run(["--kubeconfig", kubeconfigFile]);
-    assert.equal(r.err, "");
     assert.equal(r.code, 0);
     assert.equal(r.out, POOL_TABLE);
+    assert.equal(r.err, `reading ${server.url} (context "fake", kubeconfig from --kubeconfig ${kubeconfigFile})\n`);
     assert.equal(r.stackLookups, 0);
   });
 
-  it("adds a row per block with --show-blocks and lists orphan blocks apart", async () => {
-    const r = await run(["--kubeconfig", kubeconfigFile, "--show-blocks"]);
-    assert.equal(r.code, 0);
-    assert.equal(r.out, BLOCK_TABLE);
-  });
-
-  it("prints the ipam object plus blockAffinities with --json", async () => {
+  it("prints the ipam object plus blockAffinities with --json, counts as decimal strings", async () => {
     const r = await run(["--kubeconfig", kubeconfigFile, "--json"]);
     assert.equal(r.code, 0);
     const json = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(json), ["pools", "blocks", "orphanBlocks", "nodes", "blockAffinities"]);
-    assert.deepEqual(json.pools[0], {
-      name: "default-ipv4-ippool",
-      cidr: "192.168.0.0/16",
-      blockSize: 26,
-      ipsTotal: 65536,
-      ipsInUse: 14,
-      ipsFree: 65522,
-    });
+    assert.deepEqual(Object.keys(json), ["pools", "blocks", "orphanBlocks", "nodes", "check", "blockAffinities"]);
+    assert.equal(json.pools[0].ipsTotal, "65536");
+    assert.deepEqual(json.check, { ipsAllocated: "17", ipsInUse: "17", problems: 0 });
     assert.equal(json.blockAffinities.length, 7);
-    assert.equal(json.blockAffinities[1].deleted, true);
-    assert.equal(json.blockAffinities[0].deleted, false);
   });
 
-  it("uses the current stack's kubeconfig output when no --kubeconfig is given", async () => {
+  it("uses the stack's kubeconfig output, and says so", async () => {
     const r = await run([], { stack: async () => fakeKubeconfig(server.url), env: { KUBECONFIG: "/nonexistent/ignored" } });
     assert.equal(r.code, 0);
-    assert.equal(r.stackLookups, 1);
     assert.equal(r.out, POOL_TABLE);
-    // Paged reads really happened against this server.
-    assert.ok(server.requests.some((req) => req.path === PATHS.ipamblocks));
+    assert.match(r.err, /kubeconfig from the stack's kubeconfig output\)\n$/);
   });
 
-  it("falls back to $KUBECONFIG when there is no stack", async () => {
-    const r = await run([], { env: { KUBECONFIG: kubeconfigFile } });
+  it("falls back to $KUBECONFIG only when there is no stack yet, and says so first", async () => {
+    const r = await run([], { env: { KUBECONFIG: `/nonexistent/a${path.delimiter}${kubeconfigFile}` } });
     assert.equal(r.code, 0);
-    assert.equal(r.stackLookups, 1);
     assert.equal(r.out, POOL_TABLE);
+    assert.equal(
+      r.err,
+      `no stack output (${NO_STACK}): using $KUBECONFIG\nreading ${server.url} (context "fake", kubeconfig from $KUBECONFIG ${kubeconfigFile})\n`,
+    );
+  });
+
+  it("never switches to $KUBECONFIG when the stack exists but cannot be read", async () => {
+    const stack = async (): Promise<string> => {
+      throw new Error("`pulumi stack output kubeconfig` failed (error: constructing secrets manager: incorrect passphrase)");
+    };
+    const r = await run([], { stack, env: { KUBECONFIG: kubeconfigFile } });
+    assertOneErrorLine(r, /^error: cannot read the stack's kubeconfig output: .*incorrect passphrase\); fix that, or pass --kubeconfig FILE$/);
   });
 
   it("says what to do when there is neither a stack nor $KUBECONFIG", async () => {
     const r = await run([]);
-    assertOneErrorLine(r, /no kubeconfig: no stack output \(`pulumi stack output kubeconfig` failed \(error: no stack selected\)\)/);
-    assert.match(r.err, /run `pulumi up` in this project first, or pass --kubeconfig FILE/);
+    assertOneErrorLine(r, /^error: no kubeconfig: no stack output \(.*no stack named 'dev' found\)\) and \$KUBECONFIG is not set; run `npm run up`/);
   });
 
-  it("says the Calico CRDs are missing (404), exit 1", async () => {
-    server.failWith(PATHS.ippools, 404);
-    const r = await run(["--kubeconfig", kubeconfigFile]);
-    assertOneErrorLine(r, /^error: Calico CRDs not found: .* has no ippools\.crd\.projectcalico\.org \(is Calico installed\?\)\n$/);
-  });
-
-  it("names the resource and user when forbidden (403), exit 1", async () => {
-    server.failWith(PATHS.blockaffinities, 403);
-    const r = await run(["--kubeconfig", kubeconfigFile, "--json"]);
-    assertOneErrorLine(r, /^error: forbidden: user "lab-viewer" may not list blockaffinities\.crd\.projectcalico\.org on /);
-  });
-
-  it("names the API server it cannot reach, exit 1", async () => {
+  it("reads another context with --context, and lists the contexts when it does not exist", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const r = await run([], { stack: async () => fakeKubeconfig(url) });
-    assertOneErrorLine(r, new RegExp(`^error: cannot reach the Kubernetes API at ${url.replace(/\./g, "\\.")} \\(ECONNREFUSED\\)\\n$`));
+    const two = fakeKubeconfig(url)
+      .replace("current-context: fake", "current-context: broken")
+      .replace("contexts:\n- name: fake", `contexts:\n- name: broken\n  context:\n    cluster: fake\n    user: lab-viewer\n- name: fake`)
+      .replace("clusters:\n", `clusters:\n- name: good\n  cluster:\n    server: ${server.url}\n    insecure-skip-tls-verify: true\n`)
+      .replace("- name: fake\n  context:\n    cluster: fake", "- name: lab\n  context:\n    cluster: good");
+    const file = path.join(tmp, "two.kubeconfig");
+    fs.writeFileSync(file, two);
+    const good = await run(["--kubeconfig", file, "--context", "lab"]);
+    assert.equal(good.code, 0, good.err);
+    assert.match(good.err, new RegExp(`^reading ${server.url.replace(/\./g, "\\.")} \\(context "lab"`));
+    const missing = await run(["--kubeconfig", file, "--context", "prod"]);
+    assertOneErrorLine(missing, /^error: the kubeconfig has no context "prod" \(--context\); its contexts: "broken", "lab"$/);
   });
 
-  it("says which kubeconfig file it cannot read", async () => {
-    const r = await run(["--kubeconfig", "/nonexistent/calico-ipam.kubeconfig"]);
-    assertOneErrorLine(r, /cannot read the kubeconfig \/nonexistent\/calico-ipam\.kubeconfig \(--kubeconfig\): no such file/);
+  it("says it is still waiting, and gives up after the timeout with one line", async () => {
+    server.override(PATHS.ippools, () => undefined);
+    const r = await run(["--kubeconfig", kubeconfigFile], { patienceMs: 50, timeoutMs: 400 });
+    assert.match(r.err, new RegExp(`\\nstill waiting for ${server.url.replace(/\./g, "\\.")}; giving up after 0.4s without an answer\\n`));
+    assertOneErrorLine(r, /^error: cannot reach the Kubernetes API at .*: no answer within 0\.4s$/);
   });
 
-  it("rejects an unknown option with the usage, exit 2", async () => {
-    const r = await run(["--show-block"]);
-    assert.equal(r.code, 2);
-    assert.match(r.err, /^error: Unknown option '--show-block'.*\nusage: npm run ipam -- \[--kubeconfig FILE\]/);
+  it("says the Calico CRDs are missing (404), and names the permission on a 403", async () => {
+    server.failWith(PATHS.ippools, 404);
+    assertOneErrorLine(await run(["--kubeconfig", kubeconfigFile]), /^error: Calico CRDs not found: .* has no ippools\.crd\.projectcalico\.org \(is Calico installed\?\)$/);
+    server.failWith(PATHS.ippools, 403);
+    assertOneErrorLine(await run(["--kubeconfig", kubeconfigFile]), /^error: forbidden: user "lab-viewer" may not list ippools\.crd\.projectcalico\.org on .*RBAC permission to list "ippools"/);
   });
 
-  it("writes the SVG map with --svg and keeps stdout for the report", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "calico-ipam-svg-"));
-    const file = path.join(dir, "ipam.svg");
-    try {
-      const r = await run(["--kubeconfig", kubeconfigFile, "--json", "--svg", file]);
-      assert.equal(r.code, 0);
-      JSON.parse(r.out);
-      assert.equal(r.err, `wrote the IPAM map to ${file}\n`);
-      const svg = fs.readFileSync(file, "utf8");
-      assert.match(svg, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-      for (const node of ["calico-ipam-control-plane", "calico-ipam-worker", "calico-ipam-worker2"]) assert.ok(svg.includes(node));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+  it("prints warnings for odd objects on stderr, one line each, and the table of the rest", async () => {
+    const odd = { metadata: { name: "odd-block" }, spec: { cidr: "10.0.0.0/26", allocations: { a: 1 } } };
+    server.setItems(PATHS.ipamblocks, [...(JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/ipam/ipamblocks.json"), "utf8")).items as unknown[]), odd]);
+    const r = await run(["--kubeconfig", kubeconfigFile]);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, POOL_TABLE);
+    assert.match(r.err, /\nwarning: IPAMBlock "odd-block" skipped: spec\.allocations is an object, not a list of indexes\n$/);
+  });
+
+  it("check: calicoctl's report, exit 0 when clean and 1 when it finds problems; --json for data", async () => {
+    const clean = await run(["check", "--kubeconfig", kubeconfigFile]);
+    assert.equal(clean.code, 0);
+    assert.match(clean.out, /^Checking IPAM for inconsistencies\.\.\.\n[\s\S]*Check complete; found 0 problems\.\n$/);
+    server.setItems(PATHS.pods, []);
+    const leaky = await run(["check", "--kubeconfig", kubeconfigFile, "--json"]);
+    assert.equal(leaky.code, 1);
+    const report = JSON.parse(leaky.out);
+    assert.equal(report.summary.problems, 14);
+    assert.ok(report.problems.every((p: { kind: string }) => p.kind === "leaked-ip"));
+    assert.ok(server.requests.every((req) => req.method === "GET"), "check never writes");
+  });
+
+  it("check: a 403 on pods says which permission is missing", async () => {
+    server.failWith(PATHS.pods, 403);
+    assertOneErrorLine(await run(["check", "--kubeconfig", kubeconfigFile]), /^error: cannot check: forbidden: user "lab-viewer" may not list pods .*RBAC permission to list "pods" in the core API group$/);
+  });
+
+  it("--ip ADDR prints calicoctl's text; --json gives the block, its node and the handle", async () => {
+    const text = await run(["--kubeconfig", kubeconfigFile, "--ip", "192.168.2.1"]);
+    assert.equal(text.out, "IP 192.168.2.1 is in use\nAttributes:\n  namespace: calico-system\n  node: calico-ipam-worker2\n  pod: csi-node-driver-8hz2c\n  timestamp: 2025-11-24 00:21:58.447921 +0000 UTC\n");
+    const json = JSON.parse((await run(["--kubeconfig", kubeconfigFile, "--ip", "192.168.2.1", "--json"])).out);
+    assert.deepEqual([json.block, json.blockNode, json.inUse], ["192.168.2.0/26", "calico-ipam-worker2", true]);
+    assertOneErrorLine(await run(["--kubeconfig", kubeconfigFile, "--ip", "192.168.2"]), /^error: invalid IP address specified: "192\.168\.2"$/);
+  });
+
+  it("--show-affinities lists which node holds which block, like kubectl get blockaffinities", async () => {
+    const r = await run(["--kubeconfig", kubeconfigFile, "--show-affinities"]);
+    assert.equal(r.out.split("\n")[0], "NAME                                         NODE                        CIDR               STATE");
+    assert.equal(r.out.split("\n")[1], "calico-ipam-control-plane-192-168-0-64-26    calico-ipam-control-plane   192.168.0.64/26    confirmed");
+  });
+
+  it("--show-borrowed and --show-configuration print calicoctl's tables", async () => {
+    assert.match((await run(["--kubeconfig", kubeconfigFile, "--show-borrowed"])).out, /\| 192\.168\.1\.69 \| calico-ipam-worker2 \|/);
+    assert.match((await run(["--kubeconfig", kubeconfigFile, "--show-configuration"])).out, /\| AutoAllocateBlocks \| true {2}\|/);
+  });
+
+  it("rejects unknown options and combinations calicoctl rejects, exit 2", async () => {
+    for (const [argv, says] of [
+      [["--show-block"], /^error: Unknown option '--show-block'\nusage: npm run -s ipam -- \[check\] \[options\] \(see --help\)\n$/],
+      [["--show-blocks", "--ip", "10.0.0.1"], /^error: choose one of --show-blocks, --ip, as with calicoctl\n/],
+      [["chek"], /^error: unknown command "chek": the only command is check\n/],
+      [["--svg", "-", "--json"], /^error: --svg - writes the picture to stdout/],
+    ] as const) {
+      const r = await run([...argv]);
+      assert.equal(r.code, 2);
+      assert.match(r.err, says);
     }
   });
 
-  it("as a real process: no pulumi CLI, no $KUBECONFIG -> one line, exit 1", function () {
+  it("--help prints every option", async () => {
+    const r = await run(["--help"]);
+    assert.equal(r.code, 0);
+    for (const option of ["--kubeconfig", "--context", "--show-blocks", "--show-borrowed", "--show-configuration", "--ip", "--show-affinities", "--json", "--svg", "check"]) {
+      assert.ok(r.out.includes(option), option);
+    }
+  });
+
+  it("writes the SVG with --svg FILE, or to stdout with --svg -", async () => {
+    const file = path.join(tmp, "ipam.svg");
+    const r = await run(["--kubeconfig", kubeconfigFile, "--json", "--svg", file]);
+    assert.equal(r.code, 0);
+    JSON.parse(r.out);
+    assert.match(r.err, new RegExp(`wrote the IPAM map to ${file.replace(/\./g, "\\.")}\\n$`));
+    assert.match(fs.readFileSync(file, "utf8"), /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg /);
+    const piped = await run(["--kubeconfig", kubeconfigFile, "--svg", "-"]);
+    assert.equal(piped.code, 0);
+    assert.match(piped.out, /^<\?xml [^\n]*\n<svg [\s\S]*<\/svg>\n$/);
+    assert.ok(!fs.existsSync(path.join(ROOT, "-")));
+  });
+
+  it("says why an SVG cannot be written, in words; odd pools are drawn, not a write failure", async () => {
+    const r = await run(["--kubeconfig", kubeconfigFile, "--svg", path.join(tmp, "missing", "ipam.svg")]);
+    assertOneErrorLine({ ...r, out: "" }, new RegExp(`^error: cannot write .*ipam\\.svg: the folder ${tmp.replace(/\./g, "\\.")}/missing does not exist$`));
+    server.setItems(PATHS.ippools, [{ metadata: { name: "odd" }, spec: { cidr: "192.168.0.0/16", blockSize: 33 } }]);
+    const odd = await run(["--kubeconfig", kubeconfigFile, "--svg", path.join(tmp, "odd.svg")]);
+    assert.equal(odd.code, 0, odd.err);
+    assert.match(odd.err, /warning: IPPool "odd" has blockSize 33/);
+    assert.ok(fs.statSync(path.join(tmp, "odd.svg")).size > 1000);
+  });
+
+  describe("as a real process", function () {
     this.timeout(60_000);
-    const cli = path.join(__dirname, "..", "..", "cli", "ipam.ts");
-    // A PATH with bash alone: scripts/pulumi.sh runs, finds neither pulumi nor npx, and says so.
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "calico-ipam-path-"));
-    const bash = spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
-    fs.symlinkSync(bash, path.join(bin, "bash"));
-    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", cli], {
-      cwd: path.join(__dirname, "..", ".."),
-      env: { PATH: bin, HOME: os.tmpdir() },
-      encoding: "utf8",
+
+    it("`npm run -s ipam -- --json` prints JSON alone on stdout, so it pipes into jq", async () => {
+      const r = await npmRun(["--json", "--kubeconfig", kubeconfigFile]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).pools.length, 2);
+      assert.match(r.stderr, /^reading http:\/\/127\.0\.0\.1:\d+ \(context "fake"/);
     });
-    fs.rmSync(bin, { recursive: true, force: true });
-    assert.equal(child.status, 1, child.stderr);
-    assert.equal(child.stdout, "");
-    assert.equal(
-      child.stderr,
-      "error: no kubeconfig: no stack output (`pulumi stack output kubeconfig` failed (calico-ipam: no pulumi CLI on PATH " +
-        "and no npx to fetch one: install the Pulumi CLI (https://www.pulumi.com/docs/install/))) and $KUBECONFIG is not set; " +
-        "run `pulumi up` in this project first, or pass --kubeconfig FILE\n",
-    );
+
+    it("`npm run -s ipam -- check` exits 1 with the problems when it finds some", async () => {
+      server.setItems(PATHS.pods, []);
+      const r = await npmRun(["check", "--kubeconfig", kubeconfigFile]);
+      assert.equal(r.status, 1);
+      assert.match(r.stdout, /Check complete; found 14 problems\.\n$/);
+    });
+
+    it("with no pulumi CLI and no $KUBECONFIG: one line, exit 1", () => {
+      // A PATH with bash alone: scripts/pulumi.sh runs, finds neither pulumi nor npx, and says so.
+      const bin = fs.mkdtempSync(path.join(os.tmpdir(), "calico-ipam-path-"));
+      fs.symlinkSync(spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim(), path.join(bin, "bash"));
+      const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "cli/ipam.ts"], {
+        cwd: ROOT,
+        env: { PATH: bin, HOME: os.tmpdir() },
+        encoding: "utf8",
+      });
+      fs.rmSync(bin, { recursive: true, force: true });
+      assert.equal(child.status, 1, child.stderr);
+      assert.equal(child.stdout, "");
+      assert.equal(
+        child.stderr,
+        "error: no kubeconfig: no stack output (`pulumi stack output kubeconfig` failed (calico-ipam: no pulumi CLI on PATH " +
+          "and no npx to fetch one: install the Pulumi CLI (https://www.pulumi.com/docs/install/))) and $KUBECONFIG is not set; " +
+          "run `npm run up` in this project first, or pass --kubeconfig FILE\n",
+      );
+    });
   });
 });

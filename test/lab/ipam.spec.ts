@@ -64,7 +64,7 @@ describe("IPAM outputs (under mocks)", () => {
     });
     const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" }, deps);
     assert.deepEqual(await valueOf(lab.outputs.blockAffinities), []);
-    assert.deepEqual(await valueOf(lab.outputs.ipam), { pools: [], blocks: [], orphanBlocks: [], nodes: [] });
+    assert.deepEqual(await valueOf(lab.outputs.ipam), { pools: [], blocks: [], orphanBlocks: [], nodes: [], check: null });
   });
 
   it("skips the probe when ipamProbe is false, and still reads after Calico", async () => {

@@ -5,6 +5,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { pageOf } from "../../cli/paged-list";
 
 export const FIXTURES_DIR = path.join(__dirname, "..", "fixtures", "ipam");
 export const FAKE_USER = "lab-viewer";
@@ -42,6 +43,10 @@ export const PATHS = {
   ippools: "/apis/crd.projectcalico.org/v1/ippools",
   ipamblocks: "/apis/crd.projectcalico.org/v1/ipamblocks",
   blockaffinities: "/apis/crd.projectcalico.org/v1/blockaffinities",
+  ipamhandles: "/apis/crd.projectcalico.org/v1/ipamhandles",
+  ipamconfig: "/apis/crd.projectcalico.org/v1/ipamconfigs/default",
+  pods: "/api/v1/pods",
+  services: "/api/v1/services",
   tigerastatuses: "/apis/operator.tigera.io/v1/tigerastatuses",
   installation: "/apis/operator.tigera.io/v1/installations/default",
   nodes: "/api/v1/nodes",
@@ -50,6 +55,7 @@ export const PATHS = {
 } as const;
 
 export interface SeenRequest {
+  method: string;
   path: string;
   limit?: string;
   continue?: string;
@@ -67,6 +73,8 @@ export interface FakeApiServer {
   setObject(objectPath: string, object: unknown): void;
   /** Makes a path answer like an API server without that resource (404) or refusing the user (403). */
   failWith(requestPath: string, status: 403 | 404 | 500): void;
+  /** Answers a path with a handler of the test's own (hostile servers: HTML, endless pages, stalls). */
+  override(requestPath: string, handler: http.RequestListener): void;
   close(): Promise<void>;
 }
 
@@ -97,7 +105,11 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     ],
     [PATHS.tigerastatuses, { apiVersion: "operator.tigera.io/v1", kind: "TigeraStatusList", items: loadFixtureItems("tigerastatuses.json") }],
     [PATHS.nodes, { apiVersion: "v1", kind: "NodeList", items: loadFixtureItems("nodes.json") }],
+    [PATHS.ipamhandles, { apiVersion: "crd.projectcalico.org/v1", kind: "IPAMHandleList", items: loadFixtureItems("ipamhandles.json") }],
+    [PATHS.pods, { apiVersion: "v1", kind: "PodList", items: loadFixtureItems("pods.json") }],
+    [PATHS.services, { apiVersion: "v1", kind: "ServiceList", items: [] }],
   ]);
+  const overrides = new Map<string, http.RequestListener>();
   // Single objects by path; absent means 404 NotFound, as for a named object that does not exist.
   const objects = new Map<string, unknown>([[PATHS.installation, loadFixture("installation.json")]]);
   const failures = new Map<string, number>();
@@ -106,10 +118,13 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     requests.push({
+      method: req.method ?? "",
       path: url.pathname,
       limit: url.searchParams.get("limit") ?? undefined,
       continue: url.searchParams.get("continue") ?? undefined,
     });
+    const override = overrides.get(url.pathname);
+    if (override) return override(req, res);
     if (req.headers.authorization !== `Bearer ${FAKE_TOKEN}`) {
       return send(res, 401, statusBody(401, "Unauthorized", "Unauthorized"));
     }
@@ -118,7 +133,7 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     if (failure === 403) return send(res, 403, statusBody(403, "Forbidden", forbiddenMessage(url.pathname)));
     if (failure) return send(res, failure, statusBody(failure, "InternalError", "etcdserver: request timed out"));
 
-    if (objects.has(url.pathname) || url.pathname === PATHS.installation || url.pathname.startsWith("/api/v1/namespaces/")) {
+    if (objects.has(url.pathname) || url.pathname === PATHS.installation || url.pathname === PATHS.ipamconfig || url.pathname.startsWith("/api/v1/namespaces/")) {
       const object = objects.get(url.pathname);
       if (object === undefined) {
         return send(res, 404, statusBody(404, "NotFound", `${url.pathname.split("/").slice(-2).join(" ")} not found`));
@@ -128,20 +143,9 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     const collection = collections.get(url.pathname);
     if (!collection) return send(res, 404, "404 page not found", "text/plain; charset=utf-8");
 
-    // Chunking as the API server does it: an opaque continue token, remainingItemCount on partial pages.
-    const limit = Number(url.searchParams.get("limit") ?? "0");
-    const token = url.searchParams.get("continue");
-    const offset = token ? Number(Buffer.from(token, "base64url").toString("utf8").replace("offset:", "")) : 0;
-    if (!Number.isInteger(offset) || offset < 0) {
-      return send(res, 400, statusBody(400, "BadRequest", "invalid continue token"));
-    }
-    const end = limit > 0 ? Math.min(offset + limit, collection.items.length) : collection.items.length;
-    const metadata: Record<string, unknown> = { resourceVersion: "4321" };
-    if (end < collection.items.length) {
-      metadata.continue = Buffer.from(`offset:${end}`, "utf8").toString("base64url");
-      metadata.remainingItemCount = collection.items.length - end;
-    }
-    const body = { apiVersion: collection.apiVersion, kind: collection.kind, items: collection.items.slice(offset, end), metadata };
+    const page = pageOf(collection.items, url.searchParams);
+    if (!page) return send(res, 400, statusBody(400, "BadRequest", "invalid continue token"));
+    const body = { apiVersion: collection.apiVersion, kind: collection.kind, ...page };
     return send(res, 200, stringifyKeepingBigInts(body));
   });
 
@@ -163,6 +167,9 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     },
     failWith(requestPath, status) {
       failures.set(requestPath, status);
+    },
+    override(requestPath, handler) {
+      overrides.set(requestPath, handler);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,135 @@
+// Reading a kubeconfig the user handed us, before anything connects: its shape checked here so every
+// mistake is one line that names what is wrong (an empty file, a context that is not there), and no
+// message ever repeats a credential. YAML errors give the reason and the line only: the parser's own
+// message quotes the surrounding lines, and those hold the token.
+import * as k8s from "@kubernetes/client-node";
+import { parseDocument } from "yaml";
+import { KubeReadError } from "./kube-error";
+
+export interface LoadedKubeconfig {
+  kc: k8s.KubeConfig;
+  /** The current cluster's server address, without any user:password part. */
+  server: string;
+  context: string;
+  user: string;
+  redact: (text: string) => string;
+  /** Adds a credential learned later (an exec plugin's token) to what `redact` removes. */
+  addSecret: (secret: unknown) => void;
+}
+
+type Dict = Record<string, unknown>;
+
+const isDict = (v: unknown): v is Dict => typeof v === "object" && v !== null && !Array.isArray(v);
+const REDACTED = "[redacted]";
+/** Shorter strings are too likely to be ordinary words to hide everywhere. */
+const MIN_SECRET_LENGTH = 6;
+
+function invalid(message: string): never {
+  throw new KubeReadError("other", message);
+}
+
+/** "a", "b", "c" (and 7 more) */
+function nameList(names: string[]): string {
+  const shown = names.slice(0, 8).map((n) => JSON.stringify(n.length > 60 ? `${n.slice(0, 57)}...` : n));
+  return names.length === 0 ? "none" : shown.join(", ") + (names.length > 8 ? ` (and ${names.length - 8} more)` : "");
+}
+
+function entries(doc: Dict, key: string): Dict[] {
+  const list = doc[key];
+  return Array.isArray(list) ? list.filter(isDict) : [];
+}
+
+function named(list: Dict[], name: string): Dict | undefined {
+  return list.find((e) => e.name === name);
+}
+
+/** Every string under a user's credentials: token, password, key data, auth-provider config, exec env values. */
+function collectSecrets(value: unknown, into: Set<string>): void {
+  if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) into.add(value);
+  else if (Array.isArray(value)) value.forEach((v) => collectSecrets(v, into));
+  else if (isDict(value)) Object.values(value).forEach((v) => collectSecrets(v, into));
+}
+
+function parseYaml(text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false });
+  const [first] = doc.errors;
+  if (first) {
+    const at = first.linePos?.[0];
+    const where = at ? ` at line ${at.line}, column ${at.col}` : "";
+    const reason = first.code.toLowerCase().replace(/_/g, " ");
+    invalid(`the kubeconfig is not valid YAML: ${reason}${where} (the text is not repeated here, as it may hold credentials)`);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return invalid("the kubeconfig could not be read: it uses YAML aliases in a way no kubeconfig does (too many, or unresolved)");
+  }
+}
+
+/** Parses and checks a kubeconfig, and loads it into client-node with `contextName` (or its current-context) selected. */
+export function loadKubeconfig(text: string, contextName?: string): LoadedKubeconfig {
+  if (typeof text !== "string" || text.trim() === "") invalid("the kubeconfig is empty");
+  const doc = parseYaml(text);
+  if (!isDict(doc)) {
+    const what = Array.isArray(doc) ? "a list" : doc === null ? "empty" : `a ${typeof doc}`;
+    invalid(`the kubeconfig is ${what}, not a YAML mapping with clusters, contexts and users`);
+  }
+
+  const secrets = new Set<string>();
+  for (const user of entries(doc, "users")) collectSecrets(user.user, secrets);
+  const redact = (message: string): string => {
+    let out = message;
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join(REDACTED);
+    return out;
+  };
+  const addSecret = (secret: unknown): void => collectSecrets(secret, secrets);
+
+  const contexts = entries(doc, "contexts");
+  const contextNames = contexts.map((c) => c.name).filter((n): n is string => typeof n === "string");
+  const current = doc["current-context"];
+  const wanted = contextName ?? (typeof current === "string" ? current : "");
+  if (wanted === "") {
+    invalid(`the kubeconfig has no current-context; choose one of its contexts (${nameList(contextNames)}) with --context NAME or kubectl config use-context NAME`);
+  }
+  const context = named(contexts, wanted);
+  if (!context) {
+    const source = contextName === undefined ? "its current-context" : "--context";
+    invalid(`the kubeconfig has no context ${JSON.stringify(redact(wanted))} (${source}); its contexts: ${nameList(contextNames)}`);
+  }
+  const ctx = isDict(context.context) ? context.context : {};
+  const clusterName = typeof ctx.cluster === "string" ? ctx.cluster : "";
+  const cluster = named(entries(doc, "clusters"), clusterName);
+  if (!cluster) invalid(`the kubeconfig's context ${JSON.stringify(wanted)} names cluster ${JSON.stringify(clusterName)}, which the kubeconfig does not define`);
+  const server = isDict(cluster.cluster) ? cluster.cluster.server : undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof server === "string" ? new URL(server) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    const shown = typeof server === "string" ? JSON.stringify(redact(server).slice(0, 80)) : "none";
+    invalid(`the kubeconfig's cluster ${JSON.stringify(clusterName)} has no usable server address (found ${shown}; expected https://host:port)`);
+  }
+  const userName = typeof ctx.user === "string" ? ctx.user : "";
+
+  const kc = new k8s.KubeConfig();
+  try {
+    // JSON is YAML: client-node's own parser then meets a document that is already known to be good.
+    kc.loadFromString(JSON.stringify(doc));
+    kc.setCurrentContext(wanted);
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+    invalid(`the kubeconfig could not be loaded: ${redact(why).slice(0, 200)}`);
+  }
+  // A token-file is read by the loader: its contents are a credential too.
+  addSecret(kc.getCurrentUser()?.token);
+  return {
+    kc,
+    server: `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`,
+    context: wanted,
+    user: userName || "(none)",
+    redact,
+    addSecret,
+  };
+}
