@@ -17,7 +17,7 @@ export type InspectCluster = (kubeconfig: string) => Promise<ExistingClusterFact
  * there (not YAML, podSubnet not a string) is a problem of that ConfigMap, said in one line.
  */
 export function podSubnetFromKubeadmConfig(clusterConfiguration: string): string | undefined {
-  const doc = parseDocument(clusterConfiguration, { prettyErrors: false });
+  const doc = parseDocument(clusterConfiguration);
   const where = "kube-system/kubeadm-config's ClusterConfiguration";
   if (doc.errors.length > 0) {
     const at = doc.errors[0].linePos?.[0];

@@ -43,15 +43,31 @@ function named(list: Dict[], name: string): Dict | undefined {
   return list.find((e) => e.name === name);
 }
 
-/** Every string under a user's credentials: token, password, key data, auth-provider config, exec env values. */
+/** Every string under a user's credentials: token, password, key data, auth-provider config, exec args and env values. */
 function collectSecrets(value: unknown, into: Set<string>): void {
   if (typeof value === "string" && value.length >= MIN_SECRET_LENGTH) into.add(value);
   else if (Array.isArray(value)) value.forEach((v) => collectSecrets(v, into));
   else if (isDict(value)) Object.values(value).forEach((v) => collectSecrets(v, into));
 }
 
+/** A user's credentials, without what only names a program (the exec command, the provider's name). */
+function userSecrets(user: unknown, into: Set<string>): void {
+  if (!isDict(user)) return;
+  for (const [key, value] of Object.entries(user)) {
+    if (key === "exec" && isDict(value)) {
+      collectSecrets(value.args, into);
+      collectSecrets(value.env, into);
+    } else if (key === "auth-provider" && isDict(value)) {
+      collectSecrets(value.config, into);
+    } else if (key !== "username" && key !== "as") {
+      collectSecrets(value, into);
+    }
+  }
+}
+
 function parseYaml(text: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false });
+  // prettyErrors gives the line and column; the message it builds (with the lines around) is never used.
+  const doc = parseDocument(text);
   const [first] = doc.errors;
   if (first) {
     const at = first.linePos?.[0];
@@ -76,7 +92,7 @@ export function loadKubeconfig(text: string, contextName?: string): LoadedKubeco
   }
 
   const secrets = new Set<string>();
-  for (const user of entries(doc, "users")) collectSecrets(user.user, secrets);
+  for (const user of entries(doc, "users")) userSecrets(user.user, secrets);
   const redact = (message: string): string => {
     let out = message;
     for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join(REDACTED);

@@ -40,4 +40,19 @@ describe("inspecting an existing cluster", () => {
       return true;
     });
   });
+
+  it("says in one line when kubeadm's podSubnet is not a string, or its YAML is broken (issue 19 item 10)", async () => {
+    for (const [clusterConfiguration, says] of [
+      ["networking:\n  podSubnet: [10.244.0.0/16]\n", /^calico-ipam: kube-system\/kubeadm-config's ClusterConfiguration has a networking\.podSubnet that is not a CIDR string \(a list\)/],
+      ["networking:\n  podSubnet: 42\n", /that is not a CIDR string \(a number\)/],
+      ["networking: [\n  podSubnet: {\n", /^calico-ipam: kube-system\/kubeadm-config's ClusterConfiguration is not valid YAML \(.* at line \d+\)$/],
+    ] as const) {
+      server.setObject(PATHS.kubeadmConfig, { ...kubeadmConfig(""), data: { ClusterConfiguration: clusterConfiguration } });
+      await assert.rejects(inspectExistingCluster(fakeKubeconfig(server.url)), (err: Error) => {
+        assert.match(err.message, says);
+        assert.doesNotMatch(err.message, /\n/);
+        return true;
+      });
+    }
+  });
 });
