@@ -1,6 +1,7 @@
 // Checks of single config values: each returns what is wrong with a value, or undefined.
 import { parseCidr } from "../core/cidr";
 import { HOST_TOOLS, KIND_NODE_IMAGES } from "../core/versions";
+import { selectorProblem } from "./selector";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKey, DEFAULTS, Target } from "./keys";
 
 const SSH_KEY_TYPES = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"];
@@ -18,7 +19,8 @@ export type Check = (value: string) => string | undefined;
 export function oneOf(allowed: readonly string[], aliases: Record<string, string> = {}): Check {
   return (v) => {
     if (allowed.includes(v)) return undefined;
-    const near = allowed.find((a) => squash(a) === squash(v)) ?? aliases[squash(v)];
+    // Object.hasOwn: "constructor" is not an alias, whatever Object.prototype says.
+    const near = allowed.find((a) => squash(a) === squash(v)) ?? (Object.hasOwn(aliases, squash(v)) ? aliases[squash(v)] : undefined);
     return `expected one of ${allowed.join(", ")}${near ? `; did you mean ${JSON.stringify(near)}?` : ""}`;
   };
 }
@@ -139,7 +141,8 @@ export const sshPublicKey: Check = (v) => {
 export const nodeSelector: Check = (v) => {
   if (v === "all") return `Calico selectors are expressions: did you mean "all()"?`;
   if (/^[^=!]+=[^=]/.test(v)) return `Calico selectors compare with ==, such as "kubernetes.io/os == 'linux'" (or "all()")`;
-  return undefined;
+  const problem = selectorProblem(v);
+  return problem ? `not a Calico selector (${problem}); such as "kubernetes.io/os == 'linux'" or "all()"` : undefined;
 };
 
 export const kubeconfig: Check = (v) => {
