@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULTS, ENCAPSULATIONS } from "../lib/config";
 import { BLOCK_SIZE_RANGE, parseCidr } from "../lib/core/cidr";
-import { formatPlan, KUBELET_DEFAULT_MAX_PODS, planIp, PlanError, type PlanField } from "../lib/ipam/plan";
+import { echo, formatPlan, KUBELET_DEFAULT_MAX_PODS, PLAN_LIMITS, planIp, PlanError, type PlanField } from "../lib/ipam/plan";
 
 const USAGE = [
   "usage: npm run plan -- [--cidr CIDR] [--block-size N] [--nodes N] [--pods-per-node N] [--encapsulation MODE] [--json]",
@@ -37,16 +37,34 @@ const FLAG_OF: Record<PlanField, string> = {
 /** A usage mistake: reported as one line, never as a stack trace. */
 class UsageError extends Error {}
 
-function wholeNumber(flag: string, value: string | undefined, fallback: number): number {
+/** A whole number as typed: "-5" and 400 digits are numbers too, refused by planIp's range check, not called "not a number". */
+function wholeNumber(flag: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not ${JSON.stringify(value)}`);
+  if (!/^-?\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not ${echo(value)}`);
+  if (value.replace(/^-?0*/, "").length > String(max).length) throw new UsageError(`${flag} ${echo(value)} is too large: at most ${max.toLocaleString("en-US")}`);
   return Number(value);
+}
+
+/** `--nodes -5`: node's parseArgs takes "-5" for an option; joined as `--nodes=-5` it is a value. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, next] = [argv[i], argv[i + 1]];
+    const takesValue = flag.startsWith("--") && (OPTIONS as Record<string, { type: string }>)[flag.slice(2)]?.type === "string";
+    if (takesValue && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${flag}=${next}`);
+      i++;
+    } else {
+      out.push(flag);
+    }
+  }
+  return out;
 }
 
 /** node:util's messages run to several sentences; keep the part that names the option. */
 function argsError(err: unknown): UsageError {
   const message = err instanceof Error ? err.message : String(err);
-  return new UsageError(message.split(/\.( |$)/)[0].replace(/'/g, ""));
+  return new UsageError(message.split(/\.( |$)/)[0].replace(/'/g, "").slice(0, 200));
 }
 
 /** Runs the CLI; returns the exit code. `out` gets the plan, `err` the one-line error. */
@@ -54,7 +72,7 @@ export function runPlanCli(argv: string[], out: (s: string) => void, err: (s: st
   try {
     let args;
     try {
-      args = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+      args = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, strict: true, allowPositionals: false }).values;
     } catch (e) {
       throw argsError(e);
     }
@@ -67,13 +85,13 @@ export function runPlanCli(argv: string[], out: (s: string) => void, err: (s: st
     const family = pool.ok ? pool.cidr.family : "IPv4";
     const encapsulation = args.encapsulation ?? DEFAULTS.encapsulation;
     if (!(ENCAPSULATIONS as readonly string[]).includes(encapsulation)) {
-      throw new UsageError(`--encapsulation must be one of ${ENCAPSULATIONS.join(", ")}, not ${JSON.stringify(encapsulation)}`);
+      throw new UsageError(`--encapsulation must be one of ${ENCAPSULATIONS.join(", ")}, not ${echo(encapsulation)}`);
     }
     const plan = planIp({
       poolCidr,
-      blockSize: wholeNumber("--block-size", args["block-size"], BLOCK_SIZE_RANGE[family].calicoDefault),
-      nodes: wholeNumber("--nodes", args.nodes, DEFAULTS.workers + 1),
-      podsPerNode: wholeNumber("--pods-per-node", args["pods-per-node"], KUBELET_DEFAULT_MAX_PODS),
+      blockSize: wholeNumber("--block-size", args["block-size"], BLOCK_SIZE_RANGE[family].calicoDefault, BLOCK_SIZE_RANGE.IPv6.max),
+      nodes: wholeNumber("--nodes", args.nodes, DEFAULTS.workers + 1, PLAN_LIMITS.nodes),
+      podsPerNode: wholeNumber("--pods-per-node", args["pods-per-node"], KUBELET_DEFAULT_MAX_PODS, PLAN_LIMITS.podsPerNode),
       tunnelAddressPerNode: encapsulation !== "None",
     });
     out(args.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));

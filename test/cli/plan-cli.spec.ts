@@ -20,7 +20,7 @@ describe("plan CLI", () => {
     assert.match(text, /IPv4 pool 192\.168\.0\.0\/16 with \/26 blocks and 3 nodes/);
     assert.match(text, /65,536/);
     assert.match(text, /1,024 blocks of 64 addresses/);
-    assert.match(text, /pods per node before a 2nd block: +63 /);
+    assert.match(text, /pods per node before a 2nd block: +63\n/);
   });
 
   it("prints JSON with exact counts", () => {
@@ -50,6 +50,13 @@ describe("plan CLI", () => {
     [["--blocksize", "26"], /^plan: Unknown option --blocksize/],
     [["--cidr"], /^plan: Option --cidr <value> argument missing/],
     [["--encapsulation", "vxlan"], /^plan: --encapsulation must be one of VXLANCrossSubnet, /],
+    // Issue 19 item 9: negative numbers reach our check instead of node's three-line parseArgs message;
+    // huge numbers are "too large", not "not a whole number"; echoed values are cut.
+    [["--nodes", "-5"], /^plan: --nodes: nodes must be a whole number from 1 to 100,000, not "-5" \(see --help\)$/],
+    [["--pods-per-node", "-1"], /^plan: --pods-per-node: pods per node must be a whole number from 1 to 10,000, not "-1"/],
+    [["--nodes", "99999999999999999999"], /^plan: --nodes "99999999999999999999" is too large: at most 100,000 \(see --help\)$/],
+    [["--nodes", "9".repeat(400)], /^plan: --nodes "9{57}\.\.\." is too large: at most 100,000/],
+    [["--cidr", "1".repeat(100_000)], /^plan: --cidr: pool "1{57}\.\.\." is not a CIDR/],
   ] as const) {
     it(`rejects ${argv.join(" ")} with one line and a non-zero exit`, () => {
       const { code, out, err } = run(...argv);
@@ -57,6 +64,7 @@ describe("plan CLI", () => {
       assert.deepEqual(out, []);
       assert.equal(err.length, 1);
       assert.ok(!err[0].includes("\n"), err[0]);
+      assert.ok(err[0].length < 250, `${err[0].length} characters`);
       assert.match(err[0], says);
     });
   }
