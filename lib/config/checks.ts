@@ -150,7 +150,8 @@ export const kubeconfig: Check = (v) => {
   return /\bclusters\b/.test(v) ? undefined : "does not look like a kubeconfig (it has no clusters section)";
 };
 
-export const kubeconfigPath: Check = (v) => (v.startsWith("~") ? "~ is not expanded here: write the full path, such as /home/you/.kube/config" : undefined);
+export const kubeconfigPath: Check = (v) =>
+  v.startsWith("~") && v !== "~" && !v.startsWith("~/") ? "~user is not expanded: write the full path, such as /home/you/.kube/config" : undefined;
 
 export const WHY = {
   rootVolumeGb:

@@ -1,5 +1,7 @@
 // Validation of the lab's stack configuration: every problem found, reported at once.
 // Pure: no Pulumi types, so it is tested directly and `pulumi preview` fails in a second on bad input.
+import * as os from "node:os";
+import * as path from "node:path";
 import { KIND_NODE_IMAGES } from "../core/versions";
 import { BLOCK_SIZE_RANGE, blockCount, blockSizeForNodes, cidrsOverlap, parseCidr, type Cidr } from "../core/cidr";
 import {
@@ -13,6 +15,11 @@ import {
 
 export * from "./keys";
 
+/** "~/x" as a shell would read it: Pulumi hands the value over as typed, and users type ~. */
+function expandHome(file: string | undefined): string | undefined {
+  return file === "~" || file?.startsWith("~/") ? path.join(os.homedir(), file.slice(1)) : file;
+}
+
 /** Ranges no pod or service may use, wherever the cluster runs. */
 const SPECIAL_NETWORKS = [
   { cidr: "0.0.0.0/8", what: "0.0.0.0/8 (\"this network\", not routable)" },
@@ -25,7 +32,7 @@ const SPECIAL_NETWORKS = [
 function unknownKeyMessage(key: string): string {
   const near = CONFIG_KEYS.find((k) => squash(k) === squash(key));
   return near
-    ? `${q(key)} is not a setting of this lab: did you mean ${near}? (pulumi config rm ${q(key)}, then set ${q(near)})`
+    ? `${q(key)} is not a setting of this lab: did you mean ${near}? (npm run pulumi -- config rm ${q(key)}, then set ${q(near)})`
     : `${q(key)} is not a setting of this lab; the settings are ${CONFIG_KEYS.join(", ")}`;
 }
 
@@ -57,7 +64,7 @@ function readValues(raw: RawConfig, p: Problems): Partial<Record<ConfigKey, stri
       p.add(unknownKeyMessage(key));
     } else if (value.trim() === "") {
       const def = key in DEFAULTS ? `the default ${JSON.stringify(DEFAULTS[key as keyof typeof DEFAULTS])}` : EMPTY_MEANS[key] ?? "nothing";
-      p.value(key, value, `empty; set a value, or remove the key (pulumi config rm ${q(key)}) to get ${def}`);
+      p.value(key, value, `empty; set a value, or remove the key (npm run pulumi -- config rm ${q(key)}) to get ${def}`);
     } else {
       values[key] = key === "kubeconfig" ? value : value.trim();
     }
@@ -161,7 +168,7 @@ function checkTargetKeys(c: LabConfig, values: Partial<Record<ConfigKey, string>
   if (c.target !== "existing") {
     for (const k of given) p.add(`${q(k)} is set but ${q("target")} is "${c.target}": it is read only with target "existing"; remove it or set ${q("target")} to existing`);
   } else if (given.length !== 1) {
-    const how = `pulumi config set --secret ${q("kubeconfig")} < ~/.kube/config, or pulumi config set ${q("kubeconfigPath")} /full/path`;
+    const how = `npm run pulumi -- config set --secret ${q("kubeconfig")} < ~/.kube/config, or npm run pulumi -- config set ${q("kubeconfigPath")} ~/.kube/config`;
     p.add(given.length === 0
       ? `${q("target")} is "existing" but neither ${q("kubeconfig")} nor ${q("kubeconfigPath")} is set: set one (${how})`
       : `${q("target")} is "existing" and both ${q("kubeconfig")} and ${q("kubeconfigPath")} are set: keep only one`);
@@ -208,7 +215,7 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     calicoTimeoutMinutes: num("calicoTimeoutMinutes", 1, 120, WHY.calicoTimeoutMinutes, DEFAULTS.calicoTimeoutMinutes),
     ipamProbe: (take("ipamProbe", bool) ?? String(DEFAULTS.ipamProbe)) === "true",
     kubeconfig: take("kubeconfig", kubeconfig),
-    kubeconfigPath: take("kubeconfigPath", kubeconfigPath),
+    kubeconfigPath: expandHome(take("kubeconfigPath", kubeconfigPath)),
   };
   checkPool(config, p);
   checkOverlaps(config, values, p);

@@ -94,7 +94,7 @@ const CASES: Case[] = [
   { name: "target existing without a kubeconfig", raw: { target: "existing" }, key: "target", says: ["calico-ipam:kubeconfig", "calico-ipam:kubeconfigPath", "set one"] },
   { name: "target existing with both kubeconfigs", raw: { target: "existing", kubeconfig: KUBECONFIG, kubeconfigPath: "/k" }, key: "target", says: ["keep only one"] },
   { name: "kubeconfig on target aws", raw: { kubeconfig: KUBECONFIG }, key: "kubeconfig", says: ['target is "aws"', "only with target \"existing\""] },
-  { name: "kubeconfigPath with a tilde", raw: { target: "existing", kubeconfigPath: "~/.kube/config" }, key: "kubeconfigPath", says: ['"~/.kube/config"', "full path"] },
+  { name: "kubeconfigPath with ~user", raw: { target: "existing", kubeconfigPath: "~bob/.kube/config" }, key: "kubeconfigPath", says: ['"~bob/.kube/config"', "full path"] },
   { name: "calicoTimeoutMinutes zero", raw: { calicoTimeoutMinutes: "0" }, key: "calicoTimeoutMinutes", says: ['"0"', "from 1 to 120"] },
   { name: "calicoTimeoutMinutes as a duration", raw: { calicoTimeoutMinutes: "15m" }, key: "calicoTimeoutMinutes", says: ['"15m"', "from 1 to 120"] },
   { name: "boolean spelled yes", raw: { ipamProbe: "yes" }, key: "ipamProbe", says: ['"yes"', "true, false", 'did you mean "true"?'] },

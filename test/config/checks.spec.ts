@@ -1,5 +1,7 @@
-// Stack config values Calico would refuse later, refused now (issue 19 item 10).
+// Stack config values Calico would refuse later, refused now (issue 19 item 10); what a user types, read as meant.
 import * as assert from "node:assert/strict";
+import * as os from "node:os";
+import * as path from "node:path";
 import { ConfigError, parseLabConfig } from "../../lib/config";
 import { selectorProblem } from "../../lib/config/selector";
 
@@ -52,5 +54,12 @@ describe("hints from fixed lists", () => {
       assert.match(problem, /expected one of /);
       assert.doesNotMatch(problem, /did you mean/);
     }
+  });
+});
+
+describe("kubeconfigPath", () => {
+  it("expands ~/ to the home directory, as the shell the user typed it in would", () => {
+    const config = parseLabConfig({ target: "existing", kubeconfigPath: "~/.kube/config" });
+    assert.equal(config.kubeconfigPath, path.join(os.homedir(), ".kube", "config"));
   });
 });
