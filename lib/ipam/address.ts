@@ -23,6 +23,10 @@ function toBigInt(bytes: number[]): bigint {
 }
 
 function fromBigInt(value: bigint, family: IpFamily): string {
+  if (family === "IPv4") {
+    const n = Number(value);
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  }
   const bytes: number[] = [];
   for (let i = 0; i < (family === "IPv4" ? 4 : 16); i++) {
     bytes.unshift(Number(value & 255n));
@@ -39,9 +43,11 @@ export function parseAddress(text: unknown): { family: IpFamily; value: bigint; 
     const value = toBigInt(ipaddr.IPv6.parse(text).toByteArray());
     return { family: "IPv6", value, text: fromBigInt(value, "IPv6") };
   }
-  if (!/^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/.test(text) || !ipaddr.IPv4.isValid(text)) return undefined;
-  const value = toBigInt(ipaddr.IPv4.parse(text).toByteArray());
-  return { family: "IPv4", value, text: fromBigInt(value, "IPv4") };
+  if (!/^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/.test(text)) return undefined;
+  const octets = text.split(".").map(Number);
+  if (octets.some((o) => o > 255)) return undefined;
+  const value = BigInt(((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0);
+  return { family: "IPv4", value, text: octets.join(".") };
 }
 
 /** A network as Go's net.ParseCIDR takes it (host bits allowed and dropped), or undefined. */

@@ -18,6 +18,7 @@ const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff
 const ZERO_WIDTH = /[\u0300-\u036f\u200b-\u200f]/u;
 
 export function displayWidth(text: string): number {
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
   for (const ch of text) width += WIDE.test(ch) ? 2 : ZERO_WIDTH.test(ch) ? 0 : 1;
   return width;
@@ -57,6 +58,9 @@ function wrapWords(words: string[], lim: number): string[][] {
 
 /** table.go parseDimension: the lines of a cell and the width they need. */
 function cellLines(text: string): { lines: string[]; width: number } {
+  const simple = displayWidth(text);
+  // One line that fits: wrapping would give it back unchanged.
+  if (simple <= MAX_CELL_WIDTH && !text.includes("\n")) return { lines: [text], width: simple };
   const raw = text.split("\n");
   let width = Math.min(MAX_CELL_WIDTH, Math.max(...raw.map(displayWidth)));
   const words = raw.join(" ").replace(/\n/g, " ").split(" ");
