@@ -94,22 +94,17 @@ export function selectorProblem(selector: string): string | undefined {
     }
     return `expected == or != after ${JSON.stringify(tokens[at - 2].value)}`;
   };
-  const and = (): string | undefined => {
-    let problem = operation();
-    while (!problem && peek() === "&&") {
+  /** `next` joined by `op`: && binds tighter than ||, as in parser.go parseAndExpression/parseOrExpression. */
+  const joined = (op: string, next: () => string | undefined) => (): string | undefined => {
+    let problem = next();
+    while (!problem && peek() === op) {
       at++;
-      problem = operation();
+      problem = next();
     }
     return problem;
   };
-  const or = (): string | undefined => {
-    let problem = and();
-    while (!problem && peek() === "||") {
-      at++;
-      problem = and();
-    }
-    return problem;
-  };
+  const and = joined("&&", () => operation());
+  const or = joined("||", and);
   if (peek() === "eof") return undefined;
   const problem = or();
   if (problem) return problem;

@@ -28,7 +28,7 @@ function fromBigInt(value: bigint, family: IpFamily): string {
     return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   }
   const bytes: number[] = [];
-  for (let i = 0; i < (family === "IPv4" ? 4 : 16); i++) {
+  for (let i = 0; i < 16; i++) {
     bytes.unshift(Number(value & 255n));
     value >>= 8n;
   }

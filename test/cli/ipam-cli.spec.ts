@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runIpamCli, type CliIo } from "../../cli/ipam";
+import { LAB_POOL_TABLE } from "../ipam/fixture-state";
 import { closedPort, fakeKubeconfig, PATHS, startFakeApiServer, writeFakeKubeconfig, type FakeApiServer } from "../support/fake-apiserver";
 
 interface Run {
@@ -58,15 +59,6 @@ function npmRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: 
   });
 }
 
-// calicoctl ipam show's text for the fixtures (worked out in test/ipam/show.spec.ts).
-const POOL_TABLE = `+----------+----------------+-----------+------------+--------------+
-| GROUPING |      CIDR      | IPS TOTAL | IPS IN USE |   IPS FREE   |
-+----------+----------------+-----------+------------+--------------+
-| IP Pool  | 192.168.0.0/16 |     65536 | 14 (0%)    | 65522 (100%) |
-| IP Pool  | 10.48.0.0/24   |       256 | 2 (1%)     | 254 (99%)    |
-+----------+----------------+-----------+------------+--------------+
-`;
-
 describe("npm run ipam", () => {
   let server: FakeApiServer;
   let kubeconfigFile: string;
@@ -85,7 +77,7 @@ describe("npm run ipam", () => {
   it("prints calicoctl's table on stdout and which cluster it read on stderr", async () => {
     const r = await run(["--kubeconfig", kubeconfigFile]);
     assert.equal(r.code, 0);
-    assert.equal(r.out, POOL_TABLE);
+    assert.equal(r.out, LAB_POOL_TABLE);
     assert.equal(r.err, `reading ${server.url} (context "fake", kubeconfig from --kubeconfig ${kubeconfigFile})\n`);
     assert.equal(r.stackLookups, 0);
   });
@@ -103,14 +95,14 @@ describe("npm run ipam", () => {
   it("uses the stack's kubeconfig output, and says so", async () => {
     const r = await run([], { stack: async () => fakeKubeconfig(server.url), env: { KUBECONFIG: "/nonexistent/ignored" } });
     assert.equal(r.code, 0);
-    assert.equal(r.out, POOL_TABLE);
+    assert.equal(r.out, LAB_POOL_TABLE);
     assert.match(r.err, /kubeconfig from the stack's kubeconfig output\)\n$/);
   });
 
   it("falls back to $KUBECONFIG only when there is no stack yet, and says so first", async () => {
     const r = await run([], { env: { KUBECONFIG: `/nonexistent/a${path.delimiter}${kubeconfigFile}` } });
     assert.equal(r.code, 0);
-    assert.equal(r.out, POOL_TABLE);
+    assert.equal(r.out, LAB_POOL_TABLE);
     assert.equal(
       r.err,
       `no stack output (${NO_STACK}): using $KUBECONFIG\nreading ${server.url} (context "fake", kubeconfig from $KUBECONFIG ${kubeconfigFile})\n`,
@@ -165,7 +157,7 @@ describe("npm run ipam", () => {
     server.setItems(PATHS.ipamblocks, [...(JSON.parse(fs.readFileSync(path.join(ROOT, "test/fixtures/ipam/ipamblocks.json"), "utf8")).items as unknown[]), odd]);
     const r = await run(["--kubeconfig", kubeconfigFile]);
     assert.equal(r.code, 0);
-    assert.equal(r.out, POOL_TABLE);
+    assert.equal(r.out, LAB_POOL_TABLE);
     assert.match(r.err, /\nwarning: IPAMBlock "odd-block" skipped: spec\.allocations is an object, not a list of indexes\n$/);
   });
 

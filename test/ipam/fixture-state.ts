@@ -52,3 +52,15 @@ export function block(cidr: string, node: string | null, used: number, size = 64
 export function snapshotOf(parts: Partial<IpamSnapshot>): IpamSnapshot {
   return { ippools: [], ipamblocks: [], blockaffinities: [], nodes: [], tigerastatuses: [], ...parts };
 }
+
+/**
+ * calicoctl ipam show for the lab fixtures, worked out by hand (test/ipam/show.spec.ts says how):
+ * 2/256 = 0.78% -> "1", 254/256 = 99.2% -> "99"; numbers right-aligned, headers centred.
+ */
+export const LAB_POOL_TABLE = `+----------+----------------+-----------+------------+--------------+
+| GROUPING |      CIDR      | IPS TOTAL | IPS IN USE |   IPS FREE   |
++----------+----------------+-----------+------------+--------------+
+| IP Pool  | 192.168.0.0/16 |     65536 | 14 (0%)    | 65522 (100%) |
+| IP Pool  | 10.48.0.0/24   |       256 | 2 (1%)     | 254 (99%)    |
++----------+----------------+-----------+------------+--------------+
+`;
