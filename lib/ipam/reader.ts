@@ -151,9 +151,17 @@ export function analyseSnapshot(snapshot: IpamSnapshot): Analysis {
       ipam: { ...summarised.summary, check: check?.report.summary ?? null },
       tigeraStatus: summariseTigeraStatus(checked.tigerastatuses),
       check: check?.report ?? null,
-      warnings: [...checked.warnings, ...summarised.warnings, ...(check?.warnings ?? []), ...unreadable],
+      warnings: capped([...checked.warnings, ...summarised.warnings, ...(check?.warnings ?? []), ...unreadable]),
     },
   };
+}
+
+/** Warnings shown per read: a cluster of odd objects gets a summary line, not one line each. */
+export const MAX_WARNINGS = 20;
+
+function capped(warnings: string[]): string[] {
+  if (warnings.length <= MAX_WARNINGS) return warnings;
+  return [...warnings.slice(0, MAX_WARNINGS - 1), `and ${warnings.length - MAX_WARNINGS + 1} more warnings like these`];
 }
 
 /** What the outputs hold when the cluster could not be read. */

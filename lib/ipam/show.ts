@@ -2,7 +2,7 @@
 // byte for byte from the same objects: the pool table (--show-blocks), --show-borrowed,
 // --show-configuration and --ip ADDR. What calicoctl does not print (IPv6 orphans, corruption) is
 // reported elsewhere: `check`, --json and warnings on stderr.
-import { addressAt, parseAddress, type Network } from "./address";
+import { addressAt, parseAddress } from "./address";
 import { escapeControl, printable, type Block, type Checked, type Pool } from "./normalise";
 import { assignBlocks } from "./summary";
 import { formatG5, renderTable, usage } from "./table";
@@ -175,5 +175,3 @@ export function lookupIp(text: string, checked: Pick<Checked, "pools" | "blocks"
     text: `${lines.join("\n")}\n`,
   };
 }
-
-export type { Network };

@@ -165,3 +165,12 @@ describe("TigeraStatus summary", () => {
     assert.deepEqual(summary.calico, { available: true, progressing: false, degraded: false, message: "All Objects Available" });
   });
 });
+
+describe("warnings", () => {
+  it("are capped at 20 a read, the last one saying how many more there were", () => {
+    const odd = Array.from({ length: 50 }, (_, i) => ({ metadata: { name: `odd-${i}` }, spec: { cidr: "garbage" } }) as never);
+    const { warnings } = stateFromSnapshot(snapshotOf({ ipamblocks: odd }));
+    assert.equal(warnings.length, 20);
+    assert.equal(warnings[19], "and 31 more warnings like these");
+  });
+});
