@@ -1,7 +1,10 @@
 // The one Kubernetes client: kubeconfigs checked before any request, exec credential plugins run with a
 // bound, and no error text anywhere carrying a credential (a canary token that must never appear).
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runIpamCli } from "../../cli/ipam";
@@ -9,6 +12,7 @@ import { inspectExistingCluster } from "../../lib/cluster/existing-cluster";
 import { parseLabConfig } from "../../lib/config";
 import { connect, KubeReadError } from "../../lib/core/kube";
 import { readIpamSnapshot } from "../../lib/ipam/reader";
+import { missingTool, skipIfMissing } from "../conformance/support/environment";
 import { fakeKubeconfig, FAKE_TOKEN, FAKE_USER, PATHS, startFakeApiServer, type FakeApiServer } from "../support/fake-apiserver";
 
 const CANARY = "canary-9f3b2c71d4e8a6b0-must-never-appear";
@@ -62,6 +66,50 @@ describe("the Kubernetes client: kubeconfigs", () => {
   it("strips a user:password from the server address it names", () => {
     const clients = connect(fakeKubeconfig(`https://admin:${CANARY}@127.0.0.1:6443/k8s`));
     assert.equal(clients.server, "https://127.0.0.1:6443/k8s");
+  });
+});
+
+describe("the Kubernetes client: TLS", () => {
+  let dir: string;
+  let server: https.Server;
+  let url: string;
+  before(async function () {
+    skipIfMissing(this, missingTool("openssl", "openssl"));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "calico-ipam-tls-"));
+    const cert = (name: string, subject: string, ext: string[]): void => {
+      const run = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+        "-keyout", path.join(dir, `${name}.key`), "-out", path.join(dir, `${name}.crt`), "-subj", subject, ...ext], { encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr);
+    };
+    cert("server", "/CN=127.0.0.1", ["-addext", "subjectAltName=IP:127.0.0.1"]);
+    cert("other", "/CN=other-cluster", []);
+    server = https.createServer({ key: fs.readFileSync(path.join(dir, "server.key")), cert: fs.readFileSync(path.join(dir, "server.crt")) }, (req, res) => {
+      res.writeHead(req.headers.authorization === `Bearer ${FAKE_TOKEN}` ? 200 : 401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ kind: "List", items: [], metadata: {} }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const withCa = (name: string): string =>
+    fakeKubeconfig(url).replace("    insecure-skip-tls-verify: true", `    certificate-authority-data: ${fs.readFileSync(path.join(dir, `${name}.crt`)).toString("base64")}`);
+
+  it("trusts the kubeconfig's certificate-authority-data and sends its token", async () => {
+    const snapshot = await readIpamSnapshot(withCa("server"), { scope: "show" });
+    assert.deepEqual(snapshot.ippools, []);
+  });
+
+  it("refuses a server whose certificate another CA signed, and says what to do", async () => {
+    const err = await readFailure(withCa("other"));
+    assert.equal(
+      err.message,
+      `the server at ${url} did not pass the TLS check (DEPTH_ZERO_SELF_SIGNED_CERT): its certificate is not one the kubeconfig's ` +
+        "certificate-authority-data vouches for; is this the right cluster, or was it rebuilt? Get a fresh kubeconfig",
+    );
   });
 });
 
