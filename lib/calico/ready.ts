@@ -1,7 +1,7 @@
 // Waits for the Tigera operator to report Calico available, for the current Installation and
 // APIServer, telling the caller what it still waits for. The times it reports are read from the
 // cluster's own timestamps, not measured here, so every `pulumi up` after the first shows the same values.
-import { connect, getCustom, KubeReadError, listCustom, toReadError, type KubeClients, type ObjectMeta, type ReadOptions } from "../core/kube";
+import { connect, getCustom, KubeReadError, listCustom, listObjects, type KubeClients, type ObjectMeta, type ReadOptions } from "../core/kube";
 import {
   APISERVERS, findCondition, INSTALLATIONS, summariseTigeraStatus, TIGERASTATUSES,
   type TigeraStatus, type TigeraStatusCondition, type TigeraStatusSummary,
@@ -153,11 +153,7 @@ export function calicoNodesRunningSeconds(pods: PodTimes[], installationCreated:
 }
 
 async function listPods(clients: KubeClients, namespace: string, labelSelector: string): Promise<PodTimes[]> {
-  try {
-    return (await clients.core.listNamespacedPod({ namespace, labelSelector })).items as PodTimes[];
-  } catch (err) {
-    throw toReadError(err, clients, { group: "", version: "v1", plural: "pods" }, "list");
-  }
+  return (await listObjects(clients, { group: "", version: "v1", plural: "pods" }, { namespace, labelSelector })) as PodTimes[];
 }
 
 /** The stages before Calico Available, read once it is; a stage that cannot be read is left out. */

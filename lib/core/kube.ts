@@ -305,17 +305,24 @@ function asList(body: unknown, clients: KubeClients, ref: ResourceRef): ListBody
   return { items: list.items, continueToken: typeof token === "string" && token !== "" ? token : undefined };
 }
 
+export interface ListOptions extends ReadOptions {
+  /** Only this namespace's objects (default: every namespace, or cluster-scoped objects). */
+  namespace?: string;
+  labelSelector?: string;
+}
+
 /** Every object of a kind, page by page; the items are as the server sent them (the caller checks their shape). */
-export async function listObjects(clients: KubeClients, ref: ResourceRef, opts: ReadOptions = {}): Promise<unknown[]> {
+export async function listObjects(clients: KubeClients, ref: ResourceRef, opts: ListOptions = {}): Promise<unknown[]> {
   const limit = opts.pageSize ?? clients.limits.pageSize;
   const maxPages = opts.maxPages ?? clients.limits.maxPages;
-  const path = apiPath(ref);
+  const path = apiPath(ref, opts.namespace);
   const items: unknown[] = [];
   const seen = new Set<string>();
   let bytes = 0;
   let token: string | undefined;
   for (let page = 1; ; page++) {
     const query: Record<string, string> = { limit: String(limit) };
+    if (opts.labelSelector) query.labelSelector = opts.labelSelector;
     if (token !== undefined) query.continue = token;
     const room = Math.min(clients.limits.maxResponseBytes, clients.limits.maxListBytes - bytes);
     const answer = await get(clients, path, query, `the list of ${describe(ref)}`, room);
