@@ -23,6 +23,8 @@ const MAX_NODE_ROWS = 16;
 export interface PoolContext {
   colourOf: (node: string | null) => string;
   isOther: (node: string | null) => boolean;
+  /** Position in the node table (busiest first), so rows of a compressed pool follow the same order. */
+  rankOf: (node: string | null) => number;
   leaks: Map<string, number>;
   /** Canonical cidrs of dangling affinities. */
   dangling: Set<string>;
@@ -211,7 +213,7 @@ function drawByNode(pool: PoolSummary, network: Network, placed: Placed[], top: 
 
   const byNode = new Map<string | null, Placed[]>();
   for (const p of placed) byNode.set(p.block.node, [...(byNode.get(p.block.node) ?? []), p]);
-  const ordered = [...byNode.entries()].sort((a, b) => b[1].length - a[1].length);
+  const ordered = [...byNode.entries()].sort((a, b) => b[1].length - a[1].length || ctx.rankOf(a[0]) - ctx.rankOf(b[0]));
   const shown = ordered.slice(0, MAX_NODE_ROWS);
   const rest = ordered.slice(MAX_NODE_ROWS);
   const nameW = 30 * CHAR_PX;

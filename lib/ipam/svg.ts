@@ -97,9 +97,11 @@ export function renderIpamSvg(state: IpamState, opts: SvgOptions = {}): Rendered
   }
   const used = noMarks();
   const blocksDrawn = ipam.blocks.length;
+  const rankIndex = new Map(ranked.map((n, i) => [n.name, i]));
   const ctx: PoolContext = {
     colourOf,
     isOther: (n) => n !== null && !coloured.has(n),
+    rankOf: (n) => (n === null ? ranked.length : (rankIndex.get(n) ?? ranked.length)),
     leaks,
     dangling,
     tooltips: blocksDrawn <= TOOLTIP_LIMIT,
