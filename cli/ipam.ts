@@ -121,14 +121,17 @@ export async function runIpamCli(argv: string[], io: CliIo): Promise<number> {
 
   const scope: ReadScope = check || values.json || values.svg !== undefined ? "all" : "show";
   let waiting: NodeJS.Timeout | undefined;
+  let origin: string | undefined;
   try {
     const source = await resolveKubeconfig(values.kubeconfig, io);
     if (source.note) io.err(`${source.note}\n`);
+    origin = source.origin;
     const snapshot = await readIpamSnapshot(source.text, {
       scope,
       context: values.context,
       timeoutMs: io.timeoutMs,
       onConnect: (clients) => {
+        origin = undefined;
         io.err(describeSource(clients, source));
         waiting = setTimeout(() => {
           io.err(`still waiting for ${clients.server}; giving up after ${clients.timeoutMs / 1000}s without an answer\n`);
@@ -186,8 +189,10 @@ export async function runIpamCli(argv: string[], io: CliIo): Promise<number> {
     }
     return code;
   } catch (err) {
+    // A kubeconfig that cannot be used fails before "reading ..." was said: name where it came from.
+    const from = err instanceof KubeReadError && origin !== undefined ? `${origin}: ` : "";
     const message = err instanceof CliError || err instanceof KubeReadError ? err.message : `unexpected failure: ${String(err)}`;
-    io.err(`error: ${firstLine(message)}\n`);
+    io.err(`error: ${from}${firstLine(message)}\n`);
     return 1;
   } finally {
     clearTimeout(waiting);

@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runIpamCli, type CliIo } from "../../cli/ipam";
+import { causeLine } from "../../cli/kubeconfig-source";
 import { LAB_POOL_TABLE } from "../ipam/fixture-state";
 import { closedPort, fakeKubeconfig, PATHS, startFakeApiServer, writeFakeKubeconfig, type FakeApiServer } from "../support/fake-apiserver";
 
@@ -117,6 +118,17 @@ describe("npm run ipam", () => {
     assertOneErrorLine(r, /^error: cannot read the stack's kubeconfig output: .*incorrect passphrase\); fix that, or pass --kubeconfig FILE$/);
   });
 
+  it("names the kubeconfig it could not use", async () => {
+    const file = path.join(tmp, "empty.kubeconfig");
+    fs.writeFileSync(file, "");
+    assertOneErrorLine(await run(["--kubeconfig", file]), new RegExp(`^error: --kubeconfig ${file.replace(/\./g, "\\.")}: the kubeconfig is empty$`));
+  });
+
+  it("quotes the line of a failed stack lookup that says why, not a download banner", () => {
+    assert.equal(causeLine("Downloading pulumi v3.200.0...\nerror: no stack named 'dev' found\n"), "error: no stack named 'dev' found");
+    assert.equal(causeLine("Downloading...\nsomething else went wrong\n"), "something else went wrong");
+  });
+
   it("says what to do when there is neither a stack nor $KUBECONFIG", async () => {
     const r = await run([]);
     assertOneErrorLine(r, /^error: no kubeconfig: no stack output \(.*no stack named 'dev' found\)\) and \$KUBECONFIG is not set; run `npm run up`/);
@@ -135,7 +147,7 @@ describe("npm run ipam", () => {
     assert.equal(good.code, 0, good.err);
     assert.match(good.err, new RegExp(`^reading ${server.url.replace(/\./g, "\\.")} \\(context "lab"`));
     const missing = await run(["--kubeconfig", file, "--context", "prod"]);
-    assertOneErrorLine(missing, /^error: the kubeconfig has no context "prod" \(--context\); its contexts: "broken", "lab"$/);
+    assertOneErrorLine(missing, /^error: --kubeconfig \S+two\.kubeconfig: the kubeconfig has no context "prod" \(--context\); its contexts: "broken", "lab"$/);
   });
 
   it("says it is still waiting, and gives up after the timeout with one line", async () => {
