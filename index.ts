@@ -1,9 +1,10 @@
 // The Pulumi program: read and validate the stack config, build the lab, export its outputs.
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, parseLabConfig, RawConfig } from "./lib/config";
+import { CONFIG_NAMESPACE, ConfigError, LabConfig, parseLabConfig, RawConfig } from "./lib/config";
 import { buildLab } from "./lab";
 import { detectPublicIpv4 } from "./lib/host/public-ip";
+import { agentAnswers } from "./lib/host/ssh-agent";
 import { realLocalHost } from "./lib/host/local-host";
 import { inspectExistingCluster } from "./lib/cluster/existing-cluster";
 import { waitForCalicoReady } from "./lib/calico/ready";
@@ -18,10 +19,25 @@ function readRawConfig(): RawConfig {
   );
 }
 
+/**
+ * Bad config is the user's to fix, not a crash: Pulumi's Node runtime prints a RunError's message
+ * alone, but any other error with its stack and, through util.inspect, the ConfigError's `problems`
+ * list a second time (sdk/nodejs/cmd/run/run.ts, uncaughtHandler; cmd/run/error.ts, defaultErrorMessage).
+ */
+function validatedConfig(): LabConfig {
+  try {
+    return parseLabConfig(readRawConfig());
+  } catch (err) {
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}
+
 export = async () =>
-  buildLab(parseLabConfig(readRawConfig()), {
+  buildLab(validatedConfig(), {
   detectPublicIp: () => detectPublicIpv4(),
   sshAgentSocket: process.env.SSH_AUTH_SOCK,
+  sshAgentAnswers: agentAnswers,
   localHost: realLocalHost,
   readFile: (path) => fs.readFileSync(path, "utf8"),
   inspectCluster: inspectExistingCluster,

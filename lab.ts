@@ -8,19 +8,25 @@ import { renderCloudInit } from "./lib/host/cloud-init";
 import { DEFAULT_POOL_NAME, PoolSettings } from "./lib/calico/resources";
 import { API_SERVER_PORT } from "./lib/core/types";
 import { ClusterShape } from "./lib/cluster/topology";
-import { ExistingClusterFacts, InspectCluster, podCidrProblem } from "./lib/cluster/existing-cluster";
+import {
+  calicoInstallProblem, currentContextOnly, ExistingClusterFacts, InspectCluster, OWNER_RECORD, podCidrProblem,
+} from "./lib/cluster/existing-cluster";
+import { KubeReadError } from "./lib/core/kube";
 import { LocalHostProbe, localPreflight } from "./lib/host/preflight";
+import { sshAgentProblem } from "./lib/host/ssh-agent";
 import { LabHost, SSH_USER } from "./components/host";
 import { LabCluster } from "./components/cluster";
 import { localTransport } from "./components/transport";
-import { Calico, WaitForCalico } from "./components/calico";
+import { Calico, ClusterProviderOptions, OwnerRecordArgs, WaitForCalico } from "./components/calico";
 import { Ipam, ReadIpamState } from "./components/ipam";
 
 export interface LabDeps {
   /** The caller's public IPv4 (target aws, when allowedCidrs is not set). */
   detectPublicIp(): Promise<string>;
-  /** ssh-agent socket for a user-supplied sshPublicKey. */
+  /** SSH_AUTH_SOCK of the shell running pulumi (only checked, never stored: see lib/host/ssh-agent.ts). */
   sshAgentSocket?: string;
+  /** Does an ssh-agent answer on that socket? */
+  sshAgentAnswers(socket: string): Promise<boolean>;
   /** Tools on this machine (target local). */
   localHost: LocalHostProbe;
   /** Reads kubeconfigPath (target existing). */
@@ -33,14 +39,30 @@ export interface LabDeps {
 
 export type LabOutputs = Record<string, pulumi.Output<unknown>>;
 
+/** What the stack installs of Calico on the cluster, and how it treats the cluster. */
+interface CalicoPlan {
+  install: "operator" | "installation";
+  provider: ClusterProviderOptions;
+  ownerRecord?: OwnerRecordArgs;
+}
+
 /** Where the cluster comes from: a kubeconfig, and the resource whose deletion takes the cluster along. */
 interface ClusterSource {
   kubeconfig: pulumi.Output<string>;
   deletedWith?: pulumi.Resource;
-  installOperator: boolean;
+  /** Undefined: the stack only reads the cluster (calicoInstall none). */
+  calico?: CalicoPlan;
   outputs: LabOutputs;
   /** Stage timings measured on the host and the cluster, merged into the `timings` output. */
   timings: pulumi.Output<Record<string, number>>[];
+}
+
+/**
+ * Stops the program with a message meant for the user. Pulumi's Node runtime prints a RunError's
+ * message alone, and any other error with its stack (sdk/nodejs/cmd/run/run.ts, uncaughtHandler).
+ */
+function stop(message: string): never {
+  throw new pulumi.RunError(message);
 }
 
 /** The lab's own plan: one control plane plus the workers, at the kubelet's default pod limit. */
@@ -69,17 +91,41 @@ function clusterShape(config: LabConfig, apiServer: ClusterShape["apiServer"]): 
   };
 }
 
-function clusterOutputs(cluster: LabCluster): LabOutputs {
-  return { kubeconfig: cluster.kubeconfig, clusterName: cluster.clusterName, nodes: cluster.nodes };
+function clusterOutputs(cluster: LabCluster, kubeconfig: pulumi.Output<string>): LabOutputs {
+  return { kubeconfig, clusterName: cluster.clusterName, nodes: cluster.nodes };
+}
+
+/**
+ * How to log in to the host by hand: the key file is created private (umask 077, never an old
+ * file reused), and the host key the program pinned is the only one ssh accepts.
+ */
+export function sshCommand(ip: string, hostKey: string, generatedKey: boolean): string {
+  const known = `echo '${ip} ${hostKey}' > calico-ipam.known_hosts`;
+  const key = "(umask 077 && rm -f calico-ipam.key && npm run -s pulumi -- stack output sshPrivateKey --show-secrets > calico-ipam.key)";
+  const login = `ssh ${generatedKey ? "-i calico-ipam.key " : ""}-o UserKnownHostsFile=calico-ipam.known_hosts ${SSH_USER}@${ip}`;
+  return [...(generatedKey ? [key] : []), known, login].join(" && ");
+}
+
+/** A cluster the stack builds goes with its machine: nothing inside it is deleted one by one. */
+function ownClusterCalico(cluster: LabCluster): CalicoPlan {
+  return {
+    install: "operator",
+    // The provider, and every object in the cluster with it, is replaced only with the cluster. An
+    // unknown kubeconfig in a preview (a rule or the read step changing) would otherwise plan a
+    // replacement of everything (pulumi-kubernetes provider.go DiffConfig: a computed kubeconfig
+    // "replaces" unless clusterIdentifier is set and unchanged).
+    provider: { deleteUnreachable: true, clusterIdentifier: cluster.deployment.id },
+  };
 }
 
 async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSource> {
-  if (config.sshPublicKey !== undefined && !deps.sshAgentSocket) {
-    throw new Error(
-      "calico-ipam:sshPublicKey is set, so the program logs in with the matching private key from your ssh-agent, " +
-        "but SSH_AUTH_SOCK is not set. Start ssh-agent and `ssh-add` the key, or unset calico-ipam:sshPublicKey to use a generated key.",
-    );
-  }
+  const socket = deps.sshAgentSocket || undefined;
+  const agentProblem = sshAgentProblem({
+    userKey: config.sshPublicKey !== undefined,
+    socket,
+    answers: socket !== undefined && (await deps.sshAgentAnswers(socket)),
+  });
+  if (agentProblem) stop(agentProblem);
   const allowedCidrs = config.allowedCidrs ?? [`${await deps.detectPublicIp()}/32`];
   const host = new LabHost("host", {
     labName: config.labName,
@@ -88,10 +134,11 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
     vpcCidr: config.vpcCidr,
     allowedCidrs,
     sshPublicKey: config.sshPublicKey,
-    sshAgentSocket: deps.sshAgentSocket,
-    userData: renderCloudInit({
-      kubernetesVersion: config.kubernetesVersion, calicoVersion: config.calicoVersion, nodeImage: config.nodeImage,
-    }),
+    userData: (sshHostKey) =>
+      renderCloudInit(
+        { kubernetesVersion: config.kubernetesVersion, calicoVersion: config.calicoVersion, nodeImage: config.nodeImage },
+        sshHostKey,
+      ),
     tags: tagsFor(config),
   });
   const shape = pulumi
@@ -104,20 +151,27 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
     apiServerUrl: pulumi.interpolate`https://${host.publicIp}:${API_SERVER_PORT}`,
     dependsOn: [host.ready],
     machineId: host.machineId,
+    // Terminating the instance removes the cluster: destroy must not dial a host that may be gone.
+    deletedWith: host.instance,
   });
+  // Nothing may talk to the API server before the rules admitting this caller exist. A rule that
+  // changes (a new address) makes this kubeconfig unknown in the preview, so the Kubernetes provider
+  // is not configured against a cluster it cannot reach yet (pulumi-kubernetes provider_construct.go
+  // Construct refuses an unreachable cluster outright), and resolves, unchanged, once the rule is in.
+  const kubeconfig = pulumi.secret(
+    pulumi.all([cluster.kubeconfig, ...host.apiAccess.map((rule) => rule.id)]).apply(([config]) => config),
+  );
   const outputs: LabOutputs = {
-    ...clusterOutputs(cluster),
+    ...clusterOutputs(cluster, kubeconfig),
     publicIp: host.publicIp,
-    sshCommand: pulumi.interpolate`ssh ${SSH_USER}@${host.publicIp}`,
+    sshHostKey: host.sshHostKey,
+    sshCommand: pulumi.all([host.publicIp, host.sshHostKey]).apply(([ip, hostKey]) => sshCommand(ip, hostKey, host.sshPrivateKey !== undefined)),
   };
-  if (host.sshPrivateKey) {
-    outputs.sshPrivateKey = host.sshPrivateKey;
-    outputs.sshCommand = pulumi.interpolate`npm run -s pulumi -- stack output sshPrivateKey --show-secrets > calico-ipam.key && chmod 600 calico-ipam.key && ssh -i calico-ipam.key ${SSH_USER}@${host.publicIp}`;
-  }
+  if (host.sshPrivateKey) outputs.sshPrivateKey = host.sshPrivateKey;
   return {
-    kubeconfig: cluster.kubeconfig,
+    kubeconfig,
     deletedWith: cluster.deployment,
-    installOperator: true,
+    calico: ownClusterCalico(cluster),
     outputs,
     timings: [host.timings, cluster.timings],
   };
@@ -125,7 +179,7 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
 
 function localCluster(config: LabConfig, deps: LabDeps): ClusterSource {
   const missing = localPreflight(deps.localHost);
-  if (missing) throw new Error(missing);
+  if (missing) stop(missing);
   const cluster = new LabCluster("cluster", {
     transport: localTransport(),
     shape: clusterShape(config, { exposure: "loopback" }),
@@ -134,30 +188,59 @@ function localCluster(config: LabConfig, deps: LabDeps): ClusterSource {
   return {
     kubeconfig: cluster.kubeconfig,
     deletedWith: cluster.deployment,
-    installOperator: true,
-    outputs: clusterOutputs(cluster),
+    calico: ownClusterCalico(cluster),
+    outputs: clusterOutputs(cluster, cluster.kubeconfig),
     timings: [cluster.timings],
   };
 }
 
-function readKubeconfigFile(path: string, deps: LabDeps): string {
+/** The user's kubeconfig, cut to its current context; errors name the key, never the contents. */
+function userKubeconfig(config: LabConfig, deps: LabDeps): string {
+  const key = config.kubeconfig !== undefined ? "calico-ipam:kubeconfig" : "calico-ipam:kubeconfigPath";
+  let text = config.kubeconfig;
+  if (text === undefined) {
+    try {
+      text = deps.readFile(config.kubeconfigPath!);
+    } catch (err) {
+      stop(`${key} is "${config.kubeconfigPath}", which cannot be read (${(err as Error).message}); give the full path of a readable kubeconfig file`);
+    }
+  }
   try {
-    return deps.readFile(path);
+    return currentContextOnly(text);
   } catch (err) {
-    throw new Error(`calico-ipam:kubeconfigPath is "${path}", which cannot be read (${(err as Error).message}); give the full path of a readable kubeconfig file`);
+    return stop(`${key} ${(err as Error).message}`);
   }
 }
 
 async function existingCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSource> {
-  const kubeconfig = config.kubeconfig ?? readKubeconfigFile(config.kubeconfigPath!, deps);
-  const facts: ExistingClusterFacts = await deps.inspectCluster(kubeconfig);
-  const problem = podCidrProblem(config.podCidr, facts);
-  if (problem) throw new Error(problem);
-  const secretKubeconfig = pulumi.secret(kubeconfig);
+  const kubeconfig = userKubeconfig(config, deps);
+  let facts: ExistingClusterFacts | undefined;
+  try {
+    facts = await deps.inspectCluster(kubeconfig);
+  } catch (err) {
+    // Read-only credentials may not read kube-system: nothing is written then, so nothing needs guarding.
+    const readOnly = config.calicoInstall === "none" && err instanceof KubeReadError && err.kind === "forbidden";
+    if (!readOnly) stop((err as Error).message);
+  }
+  const thisStack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+  const problem =
+    (facts && calicoInstallProblem(config.calicoInstall, facts, thisStack)) ||
+    (facts && config.calicoInstall !== "none" ? podCidrProblem(config.podCidr, facts) : undefined);
+  if (problem) stop(problem);
+  const install = config.calicoInstall;
   return {
-    kubeconfig: secretKubeconfig,
-    installOperator: !facts.operatorInstalled,
-    outputs: { kubeconfig: secretKubeconfig },
+    kubeconfig: pulumi.secret(kubeconfig),
+    calico:
+      install === "none"
+        ? undefined
+        : {
+            install,
+            // Forgetting a user's objects because their cluster cannot be reached would be wrong: fail instead.
+            provider: { deleteUnreachable: false },
+            ownerRecord: { ...OWNER_RECORD, data: { stack: thisStack, calicoInstall: install } },
+          },
+    // The user's own kubeconfig is not handed back out: they have it already.
+    outputs: {},
     timings: [],
   };
 }
@@ -180,30 +263,33 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     natOutgoing: config.natOutgoing,
     nodeSelector: config.nodeSelector,
   };
-  const calico = new Calico("calico", {
-    kubeconfig: source.kubeconfig,
-    calicoVersion: config.calicoVersion,
-    pool,
-    timeoutMinutes: config.calicoTimeoutMinutes,
-    installOperator: source.installOperator,
-    deletedWith: source.deletedWith,
-    waitForCalico: deps.waitForCalico,
-  });
+  const calico = source.calico
+    ? new Calico("calico", {
+        kubeconfig: source.kubeconfig,
+        calicoVersion: config.calicoVersion,
+        pool,
+        timeoutMinutes: config.calicoTimeoutMinutes,
+        ...source.calico,
+        deletedWith: source.deletedWith,
+        waitForCalico: deps.waitForCalico,
+      })
+    : undefined;
   const ipam = new Ipam("ipam", {
-    provider: calico.provider,
+    provider: calico?.provider,
     kubeconfig: source.kubeconfig,
-    calicoReady: calico.ready,
+    calicoReady: calico ? calico.ready : pulumi.output({}),
     probe: config.ipamProbe,
     deletedWith: source.deletedWith,
     readState: deps.readIpamState,
   });
+  const calicoTimings = calico ? [calico.ready.apply((r) => r.timings ?? {})] : [];
 
   return {
     ...source.outputs,
     calicoVersion: pulumi.output(config.calicoVersion),
     ipPool: pulumi.output({ name: DEFAULT_POOL_NAME, ...pool }),
     ipPlan: pulumi.output(plan),
-    timings: pulumi.all([...source.timings, calico.ready.apply((r) => r.timings ?? {})]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
+    timings: pulumi.all([...source.timings, ...calicoTimings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
     blockAffinities: ipam.state.apply((s) => s.blockAffinities),
     ipam: ipam.state.apply((s) => s.ipam),
     tigeraStatus: ipam.state.apply((s) => s.tigeraStatus),

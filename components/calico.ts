@@ -16,14 +16,32 @@ export type WaitForCalico = (
   options: { components: readonly string[]; timeoutMs: number; onProgress: (progress: CalicoProgress) => void },
 ) => Promise<CalicoReadiness>;
 
+/** How the Kubernetes provider treats the cluster; see lab.ts for why each target sets what it sets. */
+export interface ClusterProviderOptions {
+  /** Forget the cluster's objects when it cannot be reached (the cluster went with its host). */
+  deleteUnreachable: boolean;
+  /** The provider is replaced, and with it every object, only when this changes (a new cluster). */
+  clusterIdentifier?: pulumi.Input<string>;
+}
+
+/** The record of what this stack owns on a cluster it did not create (lib/cluster/existing-cluster.ts). */
+export interface OwnerRecordArgs {
+  namespace: string;
+  name: string;
+  data: Record<string, string>;
+}
+
 export interface CalicoArgs {
   /** Admin kubeconfig of the cluster (secret). */
   kubeconfig: pulumi.Input<string>;
   calicoVersion: string;
   pool: PoolSettings;
   timeoutMinutes: number;
-  /** false when the cluster already runs the Tigera operator (target existing). */
-  installOperator: boolean;
+  /** "operator": install the Tigera operator too; "installation": the cluster already runs it. */
+  install: "operator" | "installation";
+  provider: ClusterProviderOptions;
+  /** Written before anything else on a cluster the user brought, so a later run knows what is ours. */
+  ownerRecord?: OwnerRecordArgs;
   /** The cluster itself, when Pulumi created it: its objects are not deleted one by one. */
   deletedWith?: pulumi.Resource;
   waitForCalico: WaitForCalico;
@@ -40,18 +58,27 @@ export class Calico extends pulumi.ComponentResource {
     super("calico-ipam:calico:Calico", name, {}, opts);
     this.provider = new k8s.Provider(`${name}-k8s`, {
       kubeconfig: pulumi.secret(args.kubeconfig),
-      // When the cluster is gone (its host destroyed first), forget its objects instead of hanging.
-      deleteUnreachable: true,
+      // Since v4.29 (pulumi-kubernetes PR #4278) a create is a plain create: an object already in the
+      // cluster (an Installation the user made, or ours after a refresh dropped it from state) fails
+      // with AlreadyExists unless the provider upserts (provider.go Configure, upsertExistingObjects).
+      upsertExistingObjects: true,
+      deleteUnreachable: args.provider.deleteUnreachable,
+      clusterIdentifier: args.provider.clusterIdentifier,
     }, { parent: this });
     const inCluster: pulumi.CustomResourceOptions = { parent: this, provider: this.provider, deletedWith: args.deletedWith };
 
-    const operator: pulumi.Resource[] = [];
-    if (args.installOperator) {
+    const owned: pulumi.Resource[] = [];
+    if (args.ownerRecord) {
+      const { namespace, name: recordName, data } = args.ownerRecord;
+      owned.push(new k8s.core.v1.ConfigMap(`${name}-owner`, { metadata: { namespace, name: recordName }, data }, inCluster));
+    }
+    const operator: pulumi.Resource[] = [...owned];
+    if (args.install === "operator") {
       // Since v3.30 the CRDs ship apart from the operator. Server-side apply (the provider's default)
       // is required: the Installation CRD alone is too big for client-side apply's annotation.
       const crds = new k8s.yaml.v2.ConfigFile(`${name}-operator-crds`, {
         file: calicoManifestUrl(args.calicoVersion, "operator-crds.yaml"),
-      }, inCluster);
+      }, { ...inCluster, dependsOn: owned });
       operator.push(crds, new k8s.yaml.v2.ConfigFile(`${name}-tigera-operator`, {
         file: calicoManifestUrl(args.calicoVersion, "tigera-operator.yaml"),
       }, { ...inCluster, dependsOn: [crds] }));
@@ -84,11 +111,19 @@ export class Calico extends pulumi.ComponentResource {
     this.ready = pulumi.unsecret(
       pulumi
         .all([args.kubeconfig, this.installation.id, this.apiServer.id])
-        .apply(([kubeconfig]) =>
-          pulumi.runtime.isDryRun()
-            ? {}
-            : args.waitForCalico(kubeconfig, { components: READY_COMPONENTS, timeoutMs, onProgress }),
-        ),
+        .apply(async ([kubeconfig]) => {
+          if (!pulumi.runtime.isDryRun()) {
+            try {
+              return await args.waitForCalico(kubeconfig, { components: READY_COMPONENTS, timeoutMs, onProgress });
+            } catch (err) {
+              throw new pulumi.RunError(`calico-ipam: ${(err as Error).message}`);
+            }
+          }
+          // A preview looks once, without waiting: a running lab then previews the readiness times
+          // the next up will report (they are read from the cluster's own timestamps), not empty ones.
+          return args.waitForCalico(kubeconfig, { components: READY_COMPONENTS, timeoutMs: 0, onProgress: () => undefined })
+            .catch((): CalicoReadiness => ({}));
+        }),
     );
     this.registerOutputs({ ready: this.ready });
   }

@@ -17,6 +17,8 @@ export interface LabClusterArgs {
   dependsOn?: pulumi.Resource[];
   /** Identity of the machine the cluster runs on: a new or resized machine gets a new cluster. */
   machineId?: pulumi.Input<string>;
+  /** The machine, when deleting it removes the cluster: destroy then never dials it. */
+  deletedWith?: pulumi.Resource;
 }
 
 export interface RenderedCluster {
@@ -30,8 +32,8 @@ export class LabCluster extends pulumi.ComponentResource {
   /** Admin kubeconfig pointed at apiServerUrl; secret. */
   readonly kubeconfig: pulumi.Output<string>;
   readonly rendered: pulumi.Output<RenderedCluster>;
-  /** The deployment itself: everything inside the cluster goes away with it. */
-  readonly deployment: pulumi.Resource;
+  /** The deployment itself: everything inside the cluster goes away with it; its id names the cluster. */
+  readonly deployment: pulumi.CustomResource;
   /** Stages the deploy step measured (cluster creation, and the host's first-boot stages done by then). */
   readonly timings: pulumi.Output<Record<string, number>>;
 
@@ -46,8 +48,9 @@ export class LabCluster extends pulumi.ComponentResource {
     const userKubeconfig = args.transport.kind === "ssh" ? "default" : "lab-only";
     const deploy = args.transport.command(`${name}-deploy`, {
       create: shape.apply((s) => renderStep("deploy-cluster", deployStepParams(s, userKubeconfig))),
-      // A new version of the script alone must not rebuild a running cluster.
-      update: "echo 'calico-ipam: deploy script changed; the running cluster is kept'",
+      // A new version of the script alone must not rebuild a running cluster; the update repeats
+      // the timings the deploy saved, so the timings output keeps its values.
+      update: labName.apply((lab) => renderStep("keep-cluster", { LAB_NAME: lab })),
       delete: labName.apply((lab) => renderStep("destroy-cluster", { LAB_NAME: lab })),
       // Exactly what needs a new cluster: the rendered files (Kubernetes version, nodes, subnets,
       // certificate names), the pool settings Calico refuses to change in place, and a new machine.
@@ -55,6 +58,7 @@ export class LabCluster extends pulumi.ComponentResource {
     }, {
       ...parent,
       dependsOn: args.dependsOn,
+      deletedWith: args.deletedWith,
       customTimeouts: { create: "20m", delete: "10m" },
       // The new cluster has the old one's name: the old must be destroyed first, or its delete
       // step would destroy the new one. (Its kubeconfig is then unknown in the preview, so the
@@ -62,8 +66,12 @@ export class LabCluster extends pulumi.ComponentResource {
       deleteBeforeReplace: true,
     });
 
+    // Its stdout is the kubeconfig everything in the cluster hangs on, and a step whose inputs change
+    // has an unknown stdout in the next preview (pulumi-go-provider infer/resource.go, markComputed:
+    // every output depends on every input). So its inputs change only with the cluster: a small
+    // fixed script of the lab name, without the shared prelude, and the deployment's id as trigger.
     const read = args.transport.command(`${name}-kubeconfig`, {
-      create: labName.apply((lab) => renderStep("read-kubeconfig", { LAB_NAME: lab })),
+      create: labName.apply((lab) => renderStep("read-kubeconfig", { LAB_NAME: lab }, { prelude: false })),
       triggers: [deploy.resource.id],
       secretStdout: true,
     }, { ...parent, dependsOn: [deploy.resource] });

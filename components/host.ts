@@ -8,6 +8,7 @@ import * as ipaddr from "ipaddr.js";
 import { renderStep, parseTimings } from "../lib/core/steps";
 import { UBUNTU_AMI } from "../lib/core/versions";
 import { API_SERVER_PORT } from "../lib/core/types";
+import type { SshHostKey } from "../lib/host/cloud-init";
 import { sshTransport, StepTransport } from "./transport";
 
 export interface LabHostArgs {
@@ -16,21 +17,26 @@ export interface LabHostArgs {
   rootVolumeGb: number;
   vpcCidr: string;
   /** Who may reach SSH and the Kubernetes API. */
-  allowedCidrs: pulumi.Input<string[]>;
+  allowedCidrs: string[];
   /** The user's own key; its private half must be loaded in ssh-agent. Undefined: generate one. */
   sshPublicKey?: string;
-  /** ssh-agent socket that holds the private half of sshPublicKey. */
-  sshAgentSocket?: string;
-  userData: string;
+  /** cloud-init user data, given the host key the host must present (it is pinned in every SSH step). */
+  userData: (sshHostKey: SshHostKey) => string;
   tags: Record<string, string>;
 }
 
 export const SSH_USER = "ubuntu";
 export const ROOT_VOLUME_THROUGHPUT_MIBPS = 250;
+export const SSH_PORT = 22;
 
 /** The first /24 of the VPC holds the public subnet. */
 export function publicSubnetCidr(vpcCidr: string): string {
   return `${ipaddr.IPv4.networkAddressFromCIDR(vpcCidr).toString()}/24`;
+}
+
+/** A resource name part for a CIDR: "203.0.113.7/32" -> "203-0-113-7-32". */
+function cidrSlug(cidr: string): string {
+  return cidr.replace(/[^0-9a-fA-F]+/g, "-").replace(/^-|-$/g, "");
 }
 
 export class LabHost extends pulumi.ComponentResource {
@@ -38,16 +44,22 @@ export class LabHost extends pulumi.ComponentResource {
   readonly publicDns: pulumi.Output<string>;
   /** The generated private key (secret), when the user gave no sshPublicKey. */
   readonly sshPrivateKey?: pulumi.Output<string>;
-  /** Runs step scripts on the host, once cloud-init has finished. */
+  /** The host's own SSH key (public half), generated here and installed by cloud-init. */
+  readonly sshHostKey: pulumi.Output<string>;
+  /** Runs step scripts on the host, once cloud-init has finished and SSH is open to the caller. */
   readonly transport: StepTransport;
   readonly ready: pulumi.Resource;
   /** First-boot stages measured on the host (seconds since boot). */
   readonly timings: pulumi.Output<Record<string, number>>;
+  readonly instance: aws.ec2.Instance;
   /**
    * Changes when the instance is replaced or resized. kind does not promise a cluster survives a
    * restart (kind#3941), so a resize (a stop/start) rebuilds the cluster too.
    */
   readonly machineId: pulumi.Output<string>;
+  /** The rules that admit allowedCidrs to SSH and to the Kubernetes API, one per CIDR and port. */
+  readonly sshAccess: pulumi.CustomResource[];
+  readonly apiAccess: pulumi.CustomResource[];
 
   constructor(name: string, args: LabHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("calico-ipam:host:LabHost", name, {}, opts);
@@ -57,6 +69,8 @@ export class LabHost extends pulumi.ComponentResource {
     const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
       cidrBlock: args.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: tagged("vpc"),
     }, parent);
+    // AWS FSBP EC2.2: the VPC's default security group keeps no rules (adopting it strips them).
+    new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tagged("default-sg") }, parent);
     // Not every zone offers every instance type: pick one that offers the one asked for.
     const zone = aws.ec2.getInstanceTypeOfferingsOutput({
       locationType: "availability-zone",
@@ -64,7 +78,7 @@ export class LabHost extends pulumi.ComponentResource {
     }, parent).apply((offers) => {
       const zones = [...offers.locations].sort();
       if (zones.length === 0) {
-        throw new Error(`calico-ipam:instanceType "${args.instanceType}" is not offered in any availability zone of this region; choose another type or aws:region`);
+        throw new pulumi.RunError(`calico-ipam:instanceType "${args.instanceType}" is not offered in any availability zone of this region; choose another type or aws:region`);
       }
       return zones[0];
     });
@@ -80,17 +94,32 @@ export class LabHost extends pulumi.ComponentResource {
     const routes = new aws.ec2.RouteTable(`${name}-public`, {
       vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: gateway.id }], tags: tagged("public"),
     }, parent);
-    new aws.ec2.RouteTableAssociation(`${name}-public`, { subnetId: subnet.id, routeTableId: routes.id }, parent);
+    const routeAssociation = new aws.ec2.RouteTableAssociation(`${name}-public`, { subnetId: subnet.id, routeTableId: routes.id }, parent);
 
-    const ingress = (port: number, description: string) => ({
-      protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: args.allowedCidrs, description,
-    });
     const securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, {
       vpcId: vpc.id,
       description: "calico-ipam lab host: SSH and the Kubernetes API from allowedCidrs only",
-      ingress: [ingress(22, "SSH"), ingress(API_SERVER_PORT, "Kubernetes API")],
-      egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"], description: "all" }],
       tags: tagged("sg"),
+    }, parent);
+    // One rule per port and CIDR, each its own resource: a new caller address adds a rule and
+    // deletes the old one, and leaves the group (and the instance in it) alone.
+    const ingress = (port: number, what: string) =>
+      args.allowedCidrs.map((cidr) => new aws.vpc.SecurityGroupIngressRule(`${name}-${what}-${cidrSlug(cidr)}`, {
+        securityGroupId: securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        ...(cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr }),
+        description: `${what === "ssh" ? "SSH" : "Kubernetes API"} from ${cidr}`,
+        tags: tagged(`${what}-${cidrSlug(cidr)}`),
+      }, parent));
+    this.sshAccess = ingress(SSH_PORT, "ssh");
+    this.apiAccess = ingress(API_SERVER_PORT, "api");
+    new aws.vpc.SecurityGroupEgressRule(`${name}-egress-ipv4`, {
+      securityGroupId: securityGroup.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "all", tags: tagged("egress-ipv4"),
+    }, parent);
+    new aws.vpc.SecurityGroupEgressRule(`${name}-egress-ipv6`, {
+      securityGroupId: securityGroup.id, ipProtocol: "-1", cidrIpv6: "::/0", description: "all", tags: tagged("egress-ipv6"),
     }, parent);
 
     const generatedKey = args.sshPublicKey === undefined
@@ -100,6 +129,9 @@ export class LabHost extends pulumi.ComponentResource {
       publicKey: generatedKey ? generatedKey.publicKeyOpenssh : args.sshPublicKey!,
       tags: tagged("key"),
     }, parent);
+    // The host presents this key from its first boot (cloud-init ssh_keys), and every SSH step
+    // accepts no other: nothing on the path can pose as the host and hand back a kubeconfig.
+    const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, parent);
 
     const ami = aws.ec2.getAmiOutput({
       owners: [UBUNTU_AMI.owner],
@@ -113,13 +145,22 @@ export class LabHost extends pulumi.ComponentResource {
     // Allocated before the instance so its address can go into the API server certificate, and
     // kept across stop/start (an instanceType change), so the kubeconfig stays valid.
     const eip = new aws.ec2.Eip(`${name}-eip`, { domain: "vpc", tags: tagged("eip") }, { ...parent, dependsOn: [gateway] });
+    // The instance boots on a network interface that already has its Elastic IP and its route out,
+    // so cloud-init's downloads never race the address or the route.
+    const nic = new aws.ec2.NetworkInterface(`${name}-nic`, {
+      subnetId: subnet.id, securityGroups: [securityGroup.id], tags: tagged("nic"),
+    }, parent);
+    const eipAssociation = new aws.ec2.EipAssociation(`${name}-eip`, { allocationId: eip.allocationId, networkInterfaceId: nic.id }, parent);
+    const userData = pulumi
+      .all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh])
+      .apply(([privateKey, publicKey]) => args.userData({ privateKey, publicKey: publicKey.trim() }));
     const instance = new aws.ec2.Instance(`${name}-instance`, {
       ami: ami.id,
       instanceType: args.instanceType,
-      subnetId: subnet.id,
-      vpcSecurityGroupIds: [securityGroup.id],
+      primaryNetworkInterface: { networkInterfaceId: nic.id },
       keyName: keyPair.keyName,
-      userData: args.userData,
+      // It carries the host's private key.
+      userData: pulumi.secret(userData),
       // Pods must never reach the instance's credentials: tokens required, one hop only.
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
       // gp3's 125 MiB/s baseline, doubled for unpacking several GB of images at first boot (t3's EBS
@@ -131,27 +172,32 @@ export class LabHost extends pulumi.ComponentResource {
       volumeTags: tagged("root"),
     }, {
       ...parent,
+      dependsOn: [eipAssociation, routeAssociation],
       // A newer Ubuntu image, or a new tool pin in user data, must not rebuild a running lab:
-      // both only matter at first boot. Replace the host on purpose to pick them up.
+      // both only matter at first boot.
       ignoreChanges: ["ami", "userData"],
+      // The network interface is the primary one of one instance at a time.
+      deleteBeforeReplace: true,
     });
-    const eipAssociation = new aws.ec2.EipAssociation(`${name}-eip`, { allocationId: eip.allocationId, instanceId: instance.id }, parent);
 
     this.publicIp = eip.publicIp;
     this.publicDns = eip.publicDns;
     this.sshPrivateKey = generatedKey ? pulumi.secret(generatedKey.privateKeyOpenssh) : undefined;
+    this.sshHostKey = hostKey.publicKeyOpenssh.apply((key) => key.trim());
 
+    // No agentSocketPath: it would store a path of the caller's shell in state (a diff on every step
+    // from a new login); pulumi-command falls back to SSH_AUTH_SOCK itself (remote/connection.go, SSHConfig).
     const connection: command.types.input.remote.ConnectionArgs = {
       host: eip.publicIp,
       user: SSH_USER,
-      ...(generatedKey
-        ? { privateKey: this.sshPrivateKey }
-        : { agentSocketPath: args.sshAgentSocket }),
+      hostKey: this.sshHostKey,
+      ...(generatedKey ? { privateKey: this.sshPrivateKey } : {}),
     };
     // The first command keeps dialling while the instance boots and sshd starts; every other
-    // step depends on it, so none of them races sshd or cloud-init.
-    const ssh = sshTransport(connection);
-    const firstContact = sshTransport({ ...connection, dialErrorLimit: -1 });
+    // step depends on it, so none of them races sshd or cloud-init. Every step waits for the SSH
+    // rules, so a new caller address is admitted before anything dials.
+    const ssh = sshTransport(connection, this.sshAccess);
+    const firstContact = sshTransport({ ...connection, dialErrorLimit: -1 }, this.sshAccess);
     const waitForHost = firstContact.command(`${name}-wait-for-host`, {
       create: renderStep("wait-for-host", {}),
       // Again after a resize: the host restarted, and what follows must wait for it.
@@ -160,6 +206,7 @@ export class LabHost extends pulumi.ComponentResource {
 
     this.transport = ssh;
     this.machineId = pulumi.interpolate`${instance.id} ${args.instanceType}`;
+    this.instance = instance;
     this.ready = waitForHost.resource;
     this.timings = waitForHost.stdout.apply(parseTimings);
     this.registerOutputs({ publicIp: this.publicIp, publicDns: this.publicDns, timings: this.timings });

@@ -11,7 +11,8 @@ export { EMPTY_IPAM_STATE };
 export type ReadIpamState = (kubeconfig: string) => Promise<IpamState>;
 
 export interface IpamArgs {
-  provider: k8s.Provider;
+  /** Undefined when the stack only reads the cluster: no probe then. */
+  provider?: k8s.Provider;
   kubeconfig: pulumi.Input<string>;
   /** Resolves when Calico is ready; nothing here starts before. */
   calicoReady: pulumi.Output<unknown>;
@@ -29,7 +30,7 @@ export class Ipam extends pulumi.ComponentResource {
     const inCluster = { parent: this, provider: args.provider, deletedWith: args.deletedWith };
 
     let probeReady: pulumi.Output<unknown> = args.calicoReady;
-    if (args.probe) {
+    if (args.probe && args.provider) {
       // Named through calicoReady, so the probe is created only once Calico is ready: its pods
       // need the CNI, and an earlier start would only fail the DaemonSet's own wait.
       const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {

@@ -18,12 +18,15 @@ export interface StepCommand {
   stdout: pulumi.Output<string>;
 }
 
+/** Resource options of a step; its dependencies are plain resources, so transports can add their own. */
+export type StepOptions = Omit<pulumi.CustomResourceOptions, "dependsOn"> & { dependsOn?: pulumi.Resource[] };
+
 export interface StepTransport {
   readonly kind: "ssh" | "local";
-  command(name: string, args: StepCommandArgs, opts: pulumi.CustomResourceOptions): StepCommand;
+  command(name: string, args: StepCommandArgs, opts: StepOptions): StepCommand;
 }
 
-function secretOptions(args: StepCommandArgs, opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
+function secretOptions(args: StepCommandArgs, opts: StepOptions): pulumi.CustomResourceOptions {
   return args.secretStdout ? { ...opts, additionalSecretOutputs: ["stdout"] } : opts;
 }
 
@@ -31,14 +34,22 @@ function logging(args: StepCommandArgs): "stdoutAndStderr" | "stderr" {
   return args.secretStdout ? "stderr" : "stdoutAndStderr";
 }
 
-export function sshTransport(connection: pulumi.Input<command.types.input.remote.ConnectionArgs>): StepTransport {
+function withDependencies(opts: StepOptions, more: pulumi.Resource[]): StepOptions {
+  return more.length === 0 ? opts : { ...opts, dependsOn: [...(opts.dependsOn ?? []), ...more] };
+}
+
+/**
+ * Steps over SSH. `access` is what must exist before any step dials (the rules admitting the
+ * caller); a plain dependency, so a rule changing never makes a step's inputs unknown.
+ */
+export function sshTransport(connection: pulumi.Input<command.types.input.remote.ConnectionArgs>, access: pulumi.Resource[] = []): StepTransport {
   return {
     kind: "ssh",
     command(name, args, opts) {
       const resource = new command.remote.Command(
         name,
         { connection, create: args.create, delete: args.delete, update: args.update, triggers: args.triggers, logging: logging(args) },
-        secretOptions(args, opts),
+        secretOptions(args, withDependencies(opts, access)),
       );
       return { resource, stdout: resource.stdout };
     },

@@ -1,16 +1,67 @@
-// Facts about a cluster the user already has (target existing), read before anything is declared.
-import { parseDocument } from "yaml";
+// Facts about a cluster the user already has (target existing), read before anything is declared,
+// and what they allow: the stack must never take over, or let the engine delete, Calico it does not own.
+import { parse, parseDocument, stringify } from "yaml";
 import { cidrContains, parseCidr, type Cidr } from "../core/cidr";
+import type { CalicoInstall } from "../core/types";
 import { connect, getObject, KubeClients, KubeReadError } from "../core/kube";
+
+/** The ConfigMap in which a stack records that it manages Calico on this cluster, and how much of it. */
+export const OWNER_RECORD = { namespace: "kube-system", name: "calico-ipam-owner" } as const;
+
+export interface CalicoOwner {
+  /** `<project>/<stack>` of the stack that wrote the record. */
+  stack: string;
+  /** "none" writes nothing, so it never writes the record either. */
+  calicoInstall: "operator" | "installation";
+}
 
 export interface ExistingClusterFacts {
   /** networking.podSubnet from kube-system/kubeadm-config, when the cluster was made by kubeadm. */
   kubeadmPodSubnet?: string;
   /** Does the cluster already run the Tigera operator (namespace tigera-operator)? */
   operatorInstalled: boolean;
+  /** The owner record, when a calico-ipam stack manages Calico here. */
+  owner?: CalicoOwner;
 }
 
 export type InspectCluster = (kubeconfig: string) => Promise<ExistingClusterFacts>;
+
+const KEY = "calico-ipam:calicoInstall";
+const RANK: Record<CalicoInstall, number> = { none: 0, installation: 1, operator: 2 };
+/** What the engine deletes when a stack that made these stops declaring them. */
+const LOST_WITH: Record<"operator" | "installation", string> = {
+  operator: "the Tigera operator and Calico's CRDs, and with the CRDs every IP pool, block and affinity",
+  installation: "the Installation and APIServer, and the operator then removes Calico from every node",
+};
+
+/**
+ * Does `choice` fit the cluster? The choice is persistent config, never inferred from the cluster:
+ * a stack that inferred it would stop declaring, and so delete, the operator it installed itself.
+ */
+export function calicoInstallProblem(choice: CalicoInstall, facts: ExistingClusterFacts, thisStack: string): string | undefined {
+  const owner = facts.owner;
+  const ours = owner?.stack === thisStack;
+  if (owner && !ours && choice !== "none") {
+    return `${KEY} is "${choice}", but Calico on this cluster is managed by the calico-ipam stack "${owner.stack}" ` +
+      `(${OWNER_RECORD.namespace}/${OWNER_RECORD.name}); two stacks would fight over one Installation. Use that stack, ` +
+      `or set ${KEY} to none to only read IPAM.`;
+  }
+  if (owner && ours && RANK[choice] < RANK[owner.calicoInstall]) {
+    return `${KEY} is "${choice}", but this stack installed Calico with "${owner.calicoInstall}": the next up would delete ` +
+      `${LOST_WITH[owner.calicoInstall]}. Set ${KEY} back to ${owner.calicoInstall}, or run npm run destroy to remove Calico on purpose.`;
+  }
+  const operatorIsOurs = ours && owner?.calicoInstall === "operator";
+  if (choice === "operator" && facts.operatorInstalled && !operatorIsOurs) {
+    return `${KEY} is "operator" (the default), but this cluster already runs a Tigera operator that this stack did not install ` +
+      `(namespace tigera-operator): the stack would take it over and delete it on destroy. Set ${KEY} to installation ` +
+      `to keep it and manage only the lab's Installation and APIServer, or to none to only read IPAM.`;
+  }
+  if (choice === "installation" && !facts.operatorInstalled) {
+    return `${KEY} is "installation", but this cluster runs no Tigera operator (no namespace tigera-operator) to act on ` +
+      `the Installation. Set ${KEY} to operator so the stack installs it.`;
+  }
+  return undefined;
+}
 
 /**
  * kubeadm keeps its ClusterConfiguration as YAML text under this key of the ConfigMap. Anything odd
@@ -55,6 +106,49 @@ export function podCidrProblem(podCidr: string, facts: ExistingClusterFacts): st
   );
 }
 
+interface KubeconfigDoc {
+  "current-context"?: string;
+  contexts?: { name?: string; context?: { cluster?: string; user?: string } }[];
+  clusters?: { name?: string }[];
+  users?: { name?: string }[];
+}
+
+/**
+ * The kubeconfig cut down to its current context, its cluster and its user (`kubectl config view
+ * --minify`): the stack keeps, and hands the provider, no credential it does not use. The reasons
+ * it gives name entries, never values, so no secret reaches a log.
+ */
+export function currentContextOnly(kubeconfig: string): string {
+  let doc: KubeconfigDoc | null;
+  try {
+    doc = parse(kubeconfig) as KubeconfigDoc | null;
+  } catch (err) {
+    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new Error(`is not valid YAML${line ? ` (line ${line})` : ""}`);
+  }
+  const name = doc?.["current-context"];
+  if (!name) throw new Error("names no current-context: choose one with kubectl config use-context NAME, or write the file with kubectl config view --minify --flatten");
+  const context = doc?.contexts?.find((c) => c.name === name);
+  if (!context?.context) throw new Error(`has no context named by current-context "${name}"`);
+  const cluster = doc?.clusters?.find((c) => c.name === context.context?.cluster);
+  if (!cluster) throw new Error(`has no cluster "${context.context.cluster}" for context "${name}"`);
+  const user = doc?.users?.find((u) => u.name === context.context?.user);
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    "current-context": name,
+    contexts: [context],
+    clusters: [cluster],
+    users: user ? [user] : [],
+  });
+}
+
+function ownerFrom(data: Record<string, unknown> | undefined): CalicoOwner | undefined {
+  const install = data?.calicoInstall;
+  if (typeof data?.stack !== "string" || (install !== "operator" && install !== "installation")) return undefined;
+  return { stack: data.stack, calicoInstall: install };
+}
+
 const CONFIGMAPS = { group: "", version: "v1", plural: "configmaps" };
 const NAMESPACES = { group: "", version: "v1", plural: "namespaces" };
 
@@ -68,13 +162,16 @@ export const inspectExistingCluster: InspectCluster = async (kubeconfig) => {
   try {
     const kubeadm = await getObject<{ data?: Record<string, unknown> }>(clients, CONFIGMAPS, "kubeadm-config", "kube-system");
     const operatorNamespace = await getObject(clients, NAMESPACES, "tigera-operator");
+    const owner = await getObject<{ data?: Record<string, unknown> }>(clients, CONFIGMAPS, OWNER_RECORD.name, OWNER_RECORD.namespace);
     const clusterConfiguration = kubeadm?.data?.ClusterConfiguration;
     return {
       kubeadmPodSubnet: typeof clusterConfiguration === "string" ? podSubnetFromKubeadmConfig(clusterConfiguration) : undefined,
       operatorInstalled: operatorNamespace !== undefined,
+      owner: ownerFrom(owner?.data),
     };
   } catch (err) {
-    if (err instanceof KubeReadError) throw new Error(`calico-ipam: ${err.message}`);
+    // The kind stays: a read-only stack may go on without kube-system (lab.ts).
+    if (err instanceof KubeReadError) throw new KubeReadError(err.kind, `calico-ipam: ${err.message}`);
     throw err;
   }
 };

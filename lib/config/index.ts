@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { KIND_NODE_IMAGES } from "../core/versions";
 import { BLOCK_SIZE_RANGE, blockCount, blockSizeForNodes, cidrsOverlap, parseCidr, type Cidr } from "../core/cidr";
 import {
-  CONFIG_KEYS, ConfigError, ConfigKey, DEFAULTS, ENCAPSULATIONS, Encapsulation, HOST_NETWORKS,
+  CALICO_INSTALLS, CalicoInstall, CONFIG_KEYS, ConfigError, ConfigKey, DEFAULTS, ENCAPSULATIONS, Encapsulation, HOST_NETWORKS,
   LabConfig, NAT_OUTGOING, NatOutgoing, RawConfig, Target, TARGETS,
 } from "./keys";
 import {
@@ -175,6 +175,19 @@ function checkTargetKeys(c: LabConfig, values: Partial<Record<ConfigKey, string>
   }
 }
 
+/** Only a cluster the user brings may already run Calico's operator, or be only read. */
+function checkCalicoInstall(c: LabConfig, values: Partial<Record<ConfigKey, string>>, p: Problems): void {
+  if (p.bad.has("target") || p.bad.has("calicoInstall")) return;
+  if (c.target !== "existing" && c.calicoInstall !== "operator") {
+    p.add(`${q("calicoInstall")} is "${c.calicoInstall}" but ${q("target")} is "${c.target}": the lab's new kind cluster has no CNI, ` +
+      `so the stack must install the Tigera operator; remove ${q("calicoInstall")} (it is read only with target existing)`);
+  }
+  if (c.calicoInstall === "none" && values.ipamProbe === "true") {
+    p.add(`${q("ipamProbe")} is "true" but ${q("calicoInstall")} is "none": the probe creates a DaemonSet, and "none" writes nothing ` +
+      `to the cluster; remove ${q("ipamProbe")}, or set ${q("calicoInstall")} to installation or operator`);
+  }
+}
+
 /**
  * Turns raw stack config into a LabConfig with defaults applied, or throws one ConfigError listing
  * every problem found (each names the key, the bad value and what would be accepted).
@@ -193,6 +206,7 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     Number(take(key, wholeNumber(min, max, why)) ?? fallback);
   const target = (take("target", oneOf(TARGETS)) ?? DEFAULTS.target) as Target;
   const k8sVersion = take("kubernetesVersion", kubernetesVersion(values.nodeImage !== undefined)) ?? DEFAULTS.kubernetesVersion;
+  const calicoInstall = (take("calicoInstall", oneOf(CALICO_INSTALLS, { readonly: "none" })) ?? DEFAULTS.calicoInstall) as CalicoInstall;
   const config: LabConfig = {
     target,
     labName: take("labName", labName) ?? DEFAULTS.labName,
@@ -216,11 +230,15 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     ipamProbe: (take("ipamProbe", bool) ?? String(DEFAULTS.ipamProbe)) === "true",
     kubeconfig: take("kubeconfig", kubeconfig),
     kubeconfigPath: expandHome(take("kubeconfigPath", kubeconfigPath)),
+    calicoInstall,
   };
+  // Read-only writes nothing, so no probe unless asked (and asking is refused below).
+  if (calicoInstall === "none" && values.ipamProbe === undefined) config.ipamProbe = false;
   checkPool(config, p);
   checkOverlaps(config, values, p);
   checkIngress(config, p);
   checkTargetKeys(config, values, p);
+  checkCalicoInstall(config, values, p);
   if (p.list.length > 0) throw new ConfigError(p.list);
   return config;
 }

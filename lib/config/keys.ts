@@ -1,9 +1,9 @@
 // The lab's stack configuration: every key, its type and its default (validation: config.ts).
 export const CONFIG_NAMESPACE = "calico-ipam";
 
-import type { Encapsulation, NatOutgoing, Target } from "../core/types";
+import type { CalicoInstall, Encapsulation, NatOutgoing, Target } from "../core/types";
 import { DEFAULT_KUBERNETES_VERSION } from "../core/versions";
-export type { Encapsulation, NatOutgoing, Target } from "../core/types";
+export type { CalicoInstall, Encapsulation, NatOutgoing, Target } from "../core/types";
 
 export interface LabConfig {
   /** Where the lab lives: an EC2 host, this machine's Docker, or a cluster the user already has. */
@@ -36,6 +36,8 @@ export interface LabConfig {
   kubeconfig?: string;
   /** ... or a path to a kubeconfig file. */
   kubeconfigPath?: string;
+  /** What this stack installs and owns of Calico (only target existing may choose less than the operator). */
+  calicoInstall: CalicoInstall;
 }
 
 export const DEFAULTS = {
@@ -56,6 +58,7 @@ export const DEFAULTS = {
   nodeSelector: "all()",
   calicoTimeoutMinutes: 15,
   ipamProbe: true,
+  calicoInstall: "operator",
 } as const satisfies Partial<LabConfig>;
 
 /** Every key the lab reads, so a typo (`blocksize`) is reported instead of silently ignored. */
@@ -63,7 +66,7 @@ export const CONFIG_KEYS = [
   "target", "labName", "instanceType", "rootVolumeGb", "vpcCidr", "allowedCidrs", "allowOpenIngress",
   "sshPublicKey", "kubernetesVersion", "nodeImage", "workers", "calicoVersion", "podCidr", "serviceCidr", "blockSize",
   "encapsulation", "natOutgoing", "nodeSelector", "calicoTimeoutMinutes", "ipamProbe", "kubeconfig",
-  "kubeconfigPath",
+  "kubeconfigPath", "calicoInstall",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -83,6 +86,7 @@ export class ConfigError extends Error {
 export const TARGETS = ["aws", "local", "existing"] as const satisfies readonly Target[];
 export const ENCAPSULATIONS = ["VXLANCrossSubnet", "VXLAN", "IPIPCrossSubnet", "IPIP", "None"] as const satisfies readonly Encapsulation[];
 export const NAT_OUTGOING = ["Enabled", "Disabled"] as const satisfies readonly NatOutgoing[];
+export const CALICO_INSTALLS = ["operator", "installation", "none"] as const satisfies readonly CalicoInstall[];
 
 /** Networks on the lab host (kind's docker network, containerlab's management network). */
 export const HOST_NETWORKS = [

@@ -6,6 +6,7 @@ import * as path from "node:path";
 export type StepName =
   | "wait-for-host"
   | "deploy-cluster"
+  | "keep-cluster"
   | "destroy-cluster"
   | "read-kubeconfig"
   | "install-tools"
@@ -27,11 +28,11 @@ export function shellQuote(value: string): string {
  * its parameters as quoted bash assignments, then the step body. File contents travel as parameters
  * too, so nothing needs a second copy mechanism.
  */
-export function renderStep(name: StepName, params: Record<string, string>): string {
+export function renderStep(name: StepName, params: Record<string, string>, options: { prelude?: boolean } = {}): string {
   const assignments = Object.entries({ STEP: name, ...params }).map(([key, value]) => `${key}=${shellQuote(value)}`);
-  return ["#!/usr/bin/env bash", readScript("common.sh").trimEnd(), ...assignments, readScript(`${name}.sh`).trimEnd(), ""].join(
-    "\n",
-  );
+  // A step rendered without the prelude does not change when common.sh does (see read-kubeconfig.sh).
+  const prelude = options.prelude === false ? [] : [readScript("common.sh").trimEnd()];
+  return ["#!/usr/bin/env bash", ...prelude, ...assignments, readScript(`${name}.sh`).trimEnd(), ""].join("\n");
 }
 
 /** Parses the `calico-ipam timing <key> <seconds>` lines a step prints. */

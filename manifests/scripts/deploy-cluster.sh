@@ -14,7 +14,8 @@ wait_until 180 "the Docker daemon" docker_answers
 started=$(date +%s)
 # --reconfigure: a half-created lab from an interrupted run is replaced instead of failing the deploy.
 bounded 1200 "containerlab deploy" as_root containerlab deploy --topo "$LAB_DIR/$LAB_NAME.clab.yaml" --reconfigure
-report_timing clusterCreateSeconds "$(($(date +%s) - started))"
+# Saved for keep-cluster, which runs instead of this step when only the script changed.
+report_timing clusterCreateSeconds "$(($(date +%s) - started))" | tee "$LAB_DIR/timings"
 
 # Points every node's containerd at the host's registry mirror, when the host runs one (the lab host
 # does; a user's own machine does not). containerd reads hosts.toml at each pull and falls back to

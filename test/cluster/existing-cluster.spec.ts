@@ -21,16 +21,16 @@ describe("inspecting an existing cluster", () => {
   it("finds kubeadm's podSubnet and a running Tigera operator", async () => {
     server.setObject(PATHS.kubeadmConfig, kubeadmConfig("10.244.0.0/16"));
     server.setObject(PATHS.operatorNamespace, { apiVersion: "v1", kind: "Namespace", metadata: { name: "tigera-operator" } });
-    assert.deepEqual(await inspectExistingCluster(fakeKubeconfig(server.url)), { kubeadmPodSubnet: "10.244.0.0/16", operatorInstalled: true });
+    assert.deepEqual(await inspectExistingCluster(fakeKubeconfig(server.url)), { kubeadmPodSubnet: "10.244.0.0/16", operatorInstalled: true, owner: undefined });
   });
 
   it("goes on without kubeadm's ConfigMap (a cluster not made by kubeadm)", async () => {
-    assert.deepEqual(await inspectExistingCluster(fakeKubeconfig(server.url)), { kubeadmPodSubnet: undefined, operatorInstalled: false });
+    assert.deepEqual(await inspectExistingCluster(fakeKubeconfig(server.url)), { kubeadmPodSubnet: undefined, operatorInstalled: false, owner: undefined });
   });
 
   it("says in one line when the user may not read it", async () => {
     server.failWith(PATHS.kubeadmConfig, 403);
-    await assert.rejects(inspectExistingCluster(fakeKubeconfig(server.url)), /^Error: calico-ipam: forbidden: user "lab-viewer" may not get configmaps/);
+    await assert.rejects(inspectExistingCluster(fakeKubeconfig(server.url)), /^KubeReadError: calico-ipam: forbidden: user "lab-viewer" may not get configmaps/);
   });
 
   it("says in one line when the cluster cannot be reached", async () => {

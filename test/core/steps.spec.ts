@@ -17,18 +17,25 @@ describe("step scripts", () => {
   });
 
   it("composes shebang, shared helpers, parameters and the step body", () => {
-    const script = renderStep("read-kubeconfig", { LAB_NAME: "calico-ipam" });
+    const script = renderStep("destroy-cluster", { LAB_NAME: "calico-ipam" });
     assert.ok(script.startsWith("#!/usr/bin/env bash\n"));
-    assert.match(script, /set -euo pipefail/);
+    assert.match(script, /as_root\(\) \{/);
     const params = script.indexOf("LAB_NAME='calico-ipam'");
-    const body = script.indexOf("kind get kubeconfig");
+    const body = script.indexOf("calico-ipam step: destroy-cluster");
     assert.ok(params > 0 && body > params, "parameters come before the body");
+  });
+
+  it("leaves the shared helpers out of a step rendered without the prelude, so common.sh cannot change it", () => {
+    const script = renderStep("read-kubeconfig", { LAB_NAME: "calico-ipam" }, { prelude: false });
+    assert.doesNotMatch(script, /as_root/);
+    assert.match(script, /^LAB_NAME='calico-ipam'$/m);
+    assert.match(script, /set -euo pipefail/);
   });
 
   it("passes a whole file through a parameter intact", () => {
     const content = "name: lab\nline: 'quoted' $VAR\n";
-    const script = renderStep("read-kubeconfig", { LAB_NAME: "x", TOPOLOGY: content });
-    const probe = script.replace(/as_root kind get kubeconfig.*$/m, 'printf "%s" "$TOPOLOGY"');
+    const script = renderStep("keep-cluster", { LAB_NAME: "x", TOPOLOGY: content });
+    const probe = script.replace(/^LAB_DIR=.*$/m, 'printf "%s" "$TOPOLOGY"; exit 0');
     const result = spawnSync("bash", ["-c", probe], { encoding: "utf8" });
     assert.equal(result.stdout, content);
   });

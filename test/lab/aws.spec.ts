@@ -20,19 +20,29 @@ describe("target aws (default)", () => {
     lab = await buildLabForTest({ allowedCidrs: ALLOWED });
   });
 
-  it("opens only SSH and the Kubernetes API, only to allowedCidrs", () => {
-    const sg = lab.one("aws:ec2/securityGroup:SecurityGroup");
-    const ingress = sg.inputs.ingress as { fromPort: number; toPort: number; protocol: string; cidrBlocks: string[] }[];
-    assert.deepEqual(
-      ingress.map((r) => [r.protocol, r.fromPort, r.toPort, r.cidrBlocks]),
-      [["tcp", 22, 22, [ALLOWED]], ["tcp", 6443, 6443, [ALLOWED]]],
-    );
+  const ingressOf = (built: BuiltLab) =>
+    built.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6]);
+
+  it("opens only SSH and the Kubernetes API, only to allowedCidrs, one rule per port and CIDR", async () => {
+    assert.deepEqual(ingressOf(lab), [["tcp", 22, 22, ALLOWED], ["tcp", 6443, 6443, ALLOWED]]);
+    assert.equal(lab.one("aws:ec2/securityGroup:SecurityGroup").inputs.ingress, undefined, "no inline rules beside the rule resources");
+    const two = await buildLabForTest({ allowedCidrs: '["127.0.0.0/24", "::1/128"]' });
+    assert.deepEqual(ingressOf(two), [
+      ["tcp", 22, 22, "127.0.0.0/24"], ["tcp", 22, 22, "::1/128"], ["tcp", 6443, 6443, "127.0.0.0/24"], ["tcp", 6443, 6443, "::1/128"],
+    ]);
+  });
+
+  it("lets everything out, and keeps the VPC's default security group empty (AWS FSBP EC2.2)", () => {
+    const egress = lab.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((r) => [r.inputs.ipProtocol, r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6]);
+    assert.deepEqual(egress, [["-1", "0.0.0.0/0"], ["-1", "::/0"]]);
+    const defaultGroup = lab.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+    assert.equal(defaultGroup.inputs.ingress, undefined);
+    assert.equal(defaultGroup.inputs.egress, undefined);
   });
 
   it("detects the caller's address when allowedCidrs is not set", async () => {
     const detected = await buildLabForTest({});
-    const ingress = detected.one("aws:ec2/securityGroup:SecurityGroup").inputs.ingress as { cidrBlocks: string[] }[];
-    assert.deepEqual(ingress[0].cidrBlocks, [`${MOCK_PUBLIC_IP}/32`]);
+    assert.deepEqual(ingressOf(detected)[0], ["tcp", 22, 22, `${MOCK_PUBLIC_IP}/32`]);
   });
 
   it("hardens the instance: IMDSv2 with one hop, encrypted gp3 root, Canonical's Ubuntu", () => {
@@ -167,7 +177,7 @@ describe("target aws (default)", () => {
   it("exports the lab's outputs", async () => {
     assert.deepEqual(Object.keys(lab.outputs).sort(), [
       "blockAffinities", "calicoVersion", "clusterName", "ipPlan", "ipPool", "ipam", "kubeconfig", "nodes",
-      "publicIp", "sshCommand", "sshPrivateKey", "tigeraStatus", "timings",
+      "publicIp", "sshCommand", "sshHostKey", "sshPrivateKey", "tigeraStatus", "timings",
     ]);
     assert.equal(await valueOf(lab.outputs.publicIp), MOCK_PUBLIC_IP);
     assert.equal(await valueOf(lab.outputs.clusterName), "calico-ipam");
@@ -181,7 +191,7 @@ describe("target aws (default)", () => {
       cloudInitStartSeconds: 9, installStartSeconds: 31, toolsInstalledSeconds: 88, hostReadySeconds: 94, nodeImagePresentSeconds: 97,
       clusterCreateSeconds: 131, operatorRunningSeconds: 21, calicoNodesRunningSeconds: 77, calicoReadySeconds: 142,
     });
-    assert.match((await valueOf(lab.outputs.sshCommand)) as string, /ssh -i calico-ipam.key ubuntu@127\.0\.0\.10$/);
+    assert.match((await valueOf(lab.outputs.sshCommand)) as string, /ssh -i calico-ipam.key -o UserKnownHostsFile=calico-ipam.known_hosts ubuntu@127\.0\.0\.10$/);
   });
 });
 

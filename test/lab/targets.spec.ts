@@ -74,9 +74,8 @@ describe("target existing", () => {
     const lab = await buildLabForTest({ target: "existing", kubeconfig });
     assert.deepEqual(typesOf(lab).filter((t) => t.startsWith("aws:") || t.startsWith("command:") || t.startsWith("tls:")), []);
     assert.ok(lab.ofType("kubernetes:operator.tigera.io/v1:Installation").length === 1);
-    // Exported (secret) like on every target, so `npm run ipam` finds the cluster the same way.
-    assert.equal(await valueOf(lab.outputs.kubeconfig), kubeconfig);
-    assert.equal(await pulumi.isSecret(lab.outputs.kubeconfig), true);
+    // The user's own credentials are not handed back out as an output: they have them already.
+    assert.ok(!("kubeconfig" in lab.outputs));
     assert.deepEqual(calls, ["waitForCalico", "readIpamState"]);
     // Nothing goes "with the cluster": the cluster is not ours. Calico objects are deleted one by one.
     for (const r of lab.resources.filter((x) => x.type.startsWith("kubernetes:"))) assert.equal(r.opts.deletedWith, undefined, r.name);
@@ -102,10 +101,11 @@ describe("target existing", () => {
     );
   });
 
-  it("leaves the operator alone when the cluster already runs it", async () => {
+  it("leaves the operator alone when calicoInstall is installation", async () => {
     const deps = fakeDeps({ inspectCluster: async () => ({ operatorInstalled: true }) });
-    const lab = await buildLabForTest({ target: "existing", kubeconfig }, deps);
+    const lab = await buildLabForTest({ target: "existing", kubeconfig, calicoInstall: "installation" }, deps);
     assert.deepEqual(lab.ofType("kubernetes:yaml/v2:ConfigFile"), []);
+    assert.equal(lab.ofType("kubernetes:operator.tigera.io/v1:Installation").length, 1);
   });
 
   it("refuses a podCidr outside the cluster's kubeadm podSubnet", async () => {

@@ -27,6 +27,7 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
   return {
     detectPublicIp: async () => MOCK_PUBLIC_IP,
     sshAgentSocket: undefined,
+    sshAgentAnswers: async () => true,
     localHost: { hasTool: () => true, dockerAnswers: () => true, canRunAsRoot: () => true },
     readFile: () => {
       throw new Error("no file reads in this test");
