@@ -3,7 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildLab, LabDeps } from "../../lab";
 import { parseLabConfig, RawConfig } from "../../lib/config";
-import { declared, LoggedResource, resetMocks, MOCK_PUBLIC_IP } from "./mocks";
+import { declared, isPreview, LoggedResource, resetMocks, MOCK_PUBLIC_IP } from "./mocks";
+import { engine, keyOf, StepResult } from "./engine";
 import { EMPTY_IPAM_STATE } from "../../components/ipam";
 
 export interface DeclaredResource extends LoggedResource {
@@ -108,6 +109,9 @@ export async function buildLabForTest(raw: RawConfig = {}, deps: LabDeps = fakeD
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       options.set(`${args.type}::${args.name}`, args.opts);
+      // Seen before the registration reaches the mocks, so the lifecycle engine knows the options.
+      engine.options.set(keyOf(args.type, args.name), args.opts as pulumi.CustomResourceOptions);
+      engine.keysOf.set(args.resource, keyOf(args.type, args.name));
       return undefined;
     });
     outputs = await buildLab(parseLabConfig(raw), deps);
@@ -129,4 +133,26 @@ export async function buildLabForTest(raw: RawConfig = {}, deps: LabDeps = fakeD
       return found[0];
     },
   };
+}
+
+export interface LifecycleStep {
+  lab: BuiltLab;
+  result: StepResult;
+}
+
+/**
+ * One run of the program against the state the previous `up` left (setLifecycle(true) first):
+ * a preview or an up, as the mocks are set (setPreview).
+ */
+export async function runLifecycleStep(raw: RawConfig = {}, deps: LabDeps = fakeDeps()): Promise<LifecycleStep> {
+  engine.begin(isPreview());
+  let lab: BuiltLab;
+  try {
+    lab = await buildLabForTest(raw, deps);
+  } catch (err) {
+    // A run that stops early (a refused config) leaves the state as it was.
+    engine.abandon();
+    throw err;
+  }
+  return { lab, result: engine.end() };
 }

@@ -2,6 +2,7 @@
 // Every resource the program declares is logged so specs can assert on its inputs.
 // Addresses are loopback only: nothing a test builds may point at a real host.
 import * as pulumi from "@pulumi/pulumi";
+import { engine } from "./engine";
 
 export interface LoggedResource {
   type: string;
@@ -57,41 +58,60 @@ const stepOutputs: { marker: string; stdout: string }[] = [
       "calico-ipam timing toolsInstalledSeconds 88\ncalico-ipam timing nodeImagePresentSeconds 97\n",
   },
   { marker: "calico-ipam step: read-kubeconfig", stdout: MOCK_KUBECONFIG },
+  { marker: "calico-ipam step: keep-cluster", stdout: "calico-ipam timing clusterCreateSeconds 131\ncalico-ipam: deploy script changed; the running cluster is kept\n" },
 ];
 
-function commandStdout(inputs: Record<string, unknown>): string {
-  const create = typeof inputs.create === "string" ? inputs.create : "";
-  return stepOutputs.find((s) => create.includes(s.marker))?.stdout ?? "";
+/** An update runs the `update` script when there is one, else `create` again (pulumi-command remote/commandController.go Update). */
+function commandStdout(inputs: Record<string, unknown>, update = false): string {
+  const script = update && typeof inputs.update === "string" ? inputs.update : typeof inputs.create === "string" ? inputs.create : "";
+  return stepOutputs.find((s) => script.includes(s.marker))?.stdout ?? "";
 }
 
 let previewMode = false;
 
+/** What a resource's provider hands back after a real create or update of these inputs. */
+function createdState(type: string, inputs: Record<string, unknown>, update = false): Record<string, unknown> {
+  const state: Record<string, unknown> = { ...inputs };
+  switch (type) {
+    case "aws:ec2/eip:Eip":
+      state.publicIp = MOCK_PUBLIC_IP;
+      state.publicDns = MOCK_PUBLIC_DNS;
+      state.allocationId = "eipalloc-0mock";
+      break;
+    case "aws:ec2/keyPair:KeyPair":
+      state.keyName = "calico-ipam-key-mock";
+      break;
+    case "aws:ec2/instance:Instance":
+      state.privateIp = "127.0.0.11";
+      break;
+    case "tls:index/privateKey:PrivateKey":
+      state.privateKeyOpenssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
+      state.publicKeyOpenssh = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMo mock\n";
+      break;
+    case "command:remote:Command":
+    case "command:local:Command":
+      state.stdout = commandStdout(inputs, update);
+      state.stderr = "";
+      break;
+  }
+  return state;
+}
+
+/** Lifecycle mode: runs are judged against the state the previous `up` left (test/support/engine.ts). */
+let lifecycle = false;
+
+export function setLifecycle(on: boolean): void {
+  lifecycle = on;
+  engine.reset();
+}
+
 const mocks: pulumi.runtime.Mocks = {
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
     declared.push({ type: args.type, name: args.name, inputs: args.inputs });
-    const state: Record<string, unknown> = { ...args.inputs };
+    if (lifecycle) return engine.register(args, (inputs, plan) => createdState(args.type, inputs, plan === "update"));
     // A brand-new stack's preview: nothing exists yet, so ids and computed outputs are unknown.
-    if (previewMode) return { id: undefined, state };
-    switch (args.type) {
-      case "aws:ec2/eip:Eip":
-        state.publicIp = MOCK_PUBLIC_IP;
-        state.publicDns = MOCK_PUBLIC_DNS;
-        break;
-      case "aws:ec2/instance:Instance":
-        state.publicIp = MOCK_PUBLIC_IP;
-        state.privateIp = "127.0.0.11";
-        break;
-      case "tls:index/privateKey:PrivateKey":
-        state.privateKeyOpenssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
-        state.publicKeyOpenssh = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMo mock";
-        break;
-      case "command:remote:Command":
-      case "command:local:Command":
-        state.stdout = commandStdout(args.inputs);
-        state.stderr = "";
-        break;
-    }
-    return { id: `${args.name}-id`, state };
+    if (previewMode) return { id: undefined, state: { ...args.inputs } };
+    return { id: `${args.name}-id`, state: createdState(args.type, args.inputs) };
   },
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     invoked.push({ token: args.token, inputs: args.inputs });
@@ -106,6 +126,10 @@ const mocks: pulumi.runtime.Mocks = {
     }
   },
 };
+
+export function isPreview(): boolean {
+  return previewMode;
+}
 
 /** Switches the mocks between `pulumi up` (false) and `pulumi preview` (true) semantics. */
 export async function setPreview(preview: boolean): Promise<void> {

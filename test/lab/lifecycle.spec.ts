@@ -1,0 +1,263 @@
+// The user's sequence of runs, each judged against the state the previous `pulumi up` left: first
+// preview, first up, a second preview and up, a new address, a new shell, an edited script, config
+// changes and destroy. The engine's and providers' decisions are modelled in test/support/engine.ts
+// (each rule cites its upstream source); what is asserted here is what the program declares, so a
+// change that would make the engine delete or replace something shows up in `npm test`.
+import * as assert from "node:assert/strict";
+import type * as fs from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { fakeDeps, runLifecycleStep, valueOf, type LifecycleStep } from "../support/lab-harness";
+import { setLifecycle, setPreview, MOCK_PUBLIC_IP } from "../support/mocks";
+import { engine } from "../support/engine";
+import type { RawConfig } from "../../lib/config";
+import type { LabDeps } from "../../lab";
+
+const COMMAND = "command:remote:Command";
+const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKqNiD5GL/iCmAo2dxdo4NAWkXdlbB5xiQXezoUCPTnW me@laptop";
+const PROVIDER = "pulumi:providers:kubernetes::calico-k8s";
+const inCluster = (keys: string[]) => keys.filter((k) => k.startsWith("kubernetes:"));
+const commands = (keys: string[]) => keys.filter((k) => k.startsWith("command:"));
+
+async function preview(raw: RawConfig, deps?: LabDeps): Promise<LifecycleStep> {
+  await setPreview(true);
+  return runLifecycleStep(raw, deps);
+}
+
+async function up(raw: RawConfig, deps?: LabDeps): Promise<LifecycleStep> {
+  await setPreview(false);
+  return runLifecycleStep(raw, deps);
+}
+
+/** Runs `body` while the named step script reads back with an extra line, as after an edit. */
+async function withEditedScript<T>(file: string, body: () => Promise<T>): Promise<T> {
+  // lib/core/steps.ts reads the scripts through this function at every render.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodeFs = require("node:fs") as { readFileSync: typeof fs.readFileSync };
+  const original = nodeFs.readFileSync;
+  const edited = ((path: fs.PathOrFileDescriptor, options?: unknown) => {
+    const text = original(path, options as BufferEncoding);
+    return typeof path === "string" && path.endsWith(`/${file}`) ? `${text}\n# edited\n` : text;
+  }) as typeof fs.readFileSync;
+  nodeFs.readFileSync = edited;
+  try {
+    return await body();
+  } finally {
+    nodeFs.readFileSync = original;
+  }
+}
+
+describe("lifecycle on aws: each run a user makes, against what the last up left", function () {
+  this.timeout(60_000);
+  const config: RawConfig = {};
+  let first: LifecycleStep;
+
+  before(async () => {
+    setLifecycle(true);
+    await preview(config);
+    first = await up(config);
+  });
+  after(async () => {
+    setLifecycle(false);
+    await setPreview(false);
+  });
+
+  it("first up creates everything and deletes nothing", () => {
+    assert.deepEqual(first.result.deleted, []);
+    assert.ok(first.result.of("create").length > 20);
+    assert.deepEqual(first.result.of("same"), []);
+  });
+
+  it("a second preview and up change nothing, and preview the outputs the up then reports", async () => {
+    const second = await preview(config);
+    assert.deepEqual([...second.result.of("update"), ...second.result.of("replace"), ...second.result.deleted], []);
+    // Known in the preview, with the values of the last up (calicoReadySeconds included).
+    for (const name of ["kubeconfig", "timings", "sshCommand"]) {
+      assert.deepEqual(await valueOf(second.lab.outputs[name]), await valueOf(first.lab.outputs[name]), name);
+    }
+    const again = await up(config);
+    assert.deepEqual([...again.result.of("update"), ...again.result.of("replace"), ...again.result.deleted], []);
+  });
+
+  it("a new caller address adds its rules and deletes the old ones, and nothing dials or reaches the cluster first", async () => {
+    const moved = fakeDeps({ detectPublicIp: async () => "127.0.0.20" });
+    const plan = await preview(config, moved);
+    assert.deepEqual(plan.result.of("create").sort(), [
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::host-api-127-0-0-20-32",
+      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::host-ssh-127-0-0-20-32",
+    ]);
+    assert.deepEqual(plan.result.deleted.sort(), [
+      `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::host-api-${MOCK_PUBLIC_IP.replace(/\./g, "-")}-32`,
+      `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::host-ssh-${MOCK_PUBLIC_IP.replace(/\./g, "-")}-32`,
+    ]);
+    // The preview cannot reach the cluster from the new address: the kubeconfig stays unknown, so the
+    // provider is not configured against it, and it is updated, never replaced (clusterIdentifier).
+    await assert.rejects(valueOf(plan.lab.outputs.kubeconfig, 300), /never resolved/);
+    assert.equal(plan.result.planned.get(PROVIDER)?.plan, "update");
+    assert.deepEqual(plan.result.of("replace"), []);
+    assert.deepEqual(commands([...plan.result.of("update"), ...plan.result.of("replace")]), []);
+
+    const applied = await up(config, moved);
+    assert.equal(applied.result.planned.get(PROVIDER)?.plan, "same");
+    assert.deepEqual(inCluster([...applied.result.of("update"), ...applied.result.of("replace")]), []);
+    assert.deepEqual(await valueOf(applied.lab.outputs.kubeconfig), await valueOf(first.lab.outputs.kubeconfig));
+    await up(config); // back to the first address for the next steps
+  });
+
+  it("every SSH step waits for the SSH rules (a plain dependency: no input of a step changes with a rule)", async () => {
+    const latest = await up(config);
+    const rules = latest.lab.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    const ssh = rules.filter((r) => r.inputs.fromPort === 22).map((r) => r.name);
+    assert.equal(ssh.length, 1);
+    for (const step of latest.lab.ofType(COMMAND)) {
+      const after = (step.opts.dependsOn as { __name?: string }[]).map((d) => engine.keysOf.get(d as never) ?? "");
+      for (const rule of ssh) assert.ok(after.some((k) => k.endsWith(`::${rule}`)), `${step.name} does not wait for ${rule}`);
+    }
+  });
+
+  it("a new login shell (another SSH_AUTH_SOCK) changes nothing, with the user's own key too", async () => {
+    const userKey = { ...config, sshPublicKey: ED25519 };
+    await up(userKey, fakeDeps({ sshAgentSocket: "/tmp/ssh-old/agent.7" }));
+    const plan = await preview(userKey, fakeDeps({ sshAgentSocket: "/tmp/ssh-new/agent.42" }));
+    assert.deepEqual([...plan.result.of("update"), ...plan.result.of("replace")], []);
+    for (const step of plan.lab.ofType(COMMAND)) {
+      assert.ok(!JSON.stringify(step.inputs).includes("/tmp/ssh-"), `${step.name} carries the agent socket into state`);
+    }
+    await up(config);
+  });
+
+  it("an edited common.sh updates only the steps that use it; the kubeconfig and the cluster stay as they are", async () => {
+    await withEditedScript("common.sh", async () => {
+      const plan = await preview(config);
+      assert.deepEqual(plan.result.of("update").sort(), [`${COMMAND}::cluster-deploy`, `${COMMAND}::host-wait-for-host`]);
+      assert.deepEqual([...plan.result.of("replace"), ...plan.result.deleted], []);
+      assert.deepEqual(await valueOf(plan.lab.outputs.kubeconfig), await valueOf(first.lab.outputs.kubeconfig));
+      const applied = await up(config);
+      // The deploy's update keeps the cluster and repeats the timing it saved.
+      assert.deepEqual(await valueOf(applied.lab.outputs.timings), await valueOf(first.lab.outputs.timings));
+    });
+    await up(config);
+  });
+
+  it("an edited read-kubeconfig.sh updates that step and never replaces the cluster's objects", async () => {
+    await withEditedScript("read-kubeconfig.sh", async () => {
+      const plan = await preview(config);
+      assert.ok(plan.result.of("update").includes(`${COMMAND}::cluster-kubeconfig`));
+      assert.deepEqual([...plan.result.of("replace"), ...plan.result.deleted], []);
+    });
+    await up(config);
+  });
+
+  it("calicoVersion updates the operator in place; encapsulation only the Installation", async () => {
+    const version = await preview({ ...config, calicoVersion: "v3.30.6" });
+    assert.deepEqual(version.result.of("replace"), []);
+    assert.deepEqual(version.result.of("update").sort(), [
+      "kubernetes:yaml/v2:ConfigFile::calico-operator-crds",
+      "kubernetes:yaml/v2:ConfigFile::calico-tigera-operator",
+    ]);
+    const encapsulation = await preview({ ...config, encapsulation: "VXLAN" });
+    assert.deepEqual(encapsulation.result.of("update"), ["kubernetes:operator.tigera.io/v1:Installation::calico-installation"]);
+    assert.deepEqual(encapsulation.result.of("replace"), []);
+  });
+
+  it("podCidr replaces the cluster and everything in it, and nothing on the host", async () => {
+    const plan = await preview({ ...config, podCidr: "10.244.0.0/16" });
+    const replaced = plan.result.of("replace");
+    assert.ok(replaced.includes(`${COMMAND}::cluster-deploy`));
+    assert.ok(replaced.includes(`${COMMAND}::cluster-kubeconfig`));
+    assert.ok(replaced.includes(PROVIDER));
+    assert.deepEqual(inCluster(plan.result.of("update")), []);
+    assert.ok(inCluster(replaced).length >= 5);
+    assert.deepEqual(replaced.filter((k) => k.startsWith("aws:") || k.includes("wait-for-host")), []);
+  });
+
+  it("destroy dials nothing: the cluster goes with the instance, its objects with the cluster", async () => {
+    await up(config);
+    const state = [...engine.state.values()];
+    const { deletes, skipped } = engine.destroy();
+    const ranScripts = deletes.filter((key) => key.startsWith(COMMAND) && state.find((r) => `${r.type}::${r.name}` === key)?.inputs.delete);
+    assert.deepEqual(ranScripts, []);
+    assert.ok(skipped.includes(`${COMMAND}::cluster-deploy`));
+    for (const key of state.map((r) => `${r.type}::${r.name}`).filter((k) => k.startsWith("kubernetes:"))) assert.ok(skipped.includes(key), key);
+  });
+});
+
+describe("lifecycle on local: destroy still removes the cluster", function () {
+  this.timeout(30_000);
+  after(async () => {
+    setLifecycle(false);
+    await setPreview(false);
+  });
+
+  it("runs the cluster's delete step on destroy", async () => {
+    setLifecycle(true);
+    await up({ target: "local" });
+    const { deletes } = engine.destroy();
+    assert.ok(deletes.includes("command:local:Command::cluster-deploy"));
+  });
+});
+
+describe("lifecycle on existing: what the stack owns is config, never inferred from the cluster", function () {
+  this.timeout(30_000);
+  const kubeconfig = `apiVersion: v1
+kind: Config
+current-context: lab
+contexts:
+- name: lab
+  context: { cluster: lab, user: admin }
+clusters:
+- name: lab
+  cluster: { server: "https://127.0.0.1:6443" }
+users:
+- name: admin
+  user: { token: admin-token }
+`;
+  /** The cluster as the runs so far left it: what the engine's state says was applied to it. */
+  const cluster = (userOperator: boolean) =>
+    fakeDeps({
+      inspectCluster: async () => {
+        const record = engine.state.get("kubernetes:core/v1:ConfigMap::calico-owner");
+        const data = record ? (JSON.parse(JSON.stringify(record.outputs.data)) as { stack: string; calicoInstall: "operator" | "installation" }) : undefined;
+        return {
+          operatorInstalled: userOperator || engine.state.has("kubernetes:yaml/v2:ConfigFile::calico-tigera-operator"),
+          owner: data && { stack: data.stack, calicoInstall: data.calicoInstall },
+        };
+      },
+    });
+  const existing = (extra: RawConfig = {}): RawConfig => ({ target: "existing", kubeconfig, ...extra });
+
+  beforeEach(() => setLifecycle(true));
+  after(async () => {
+    setLifecycle(false);
+    await setPreview(false);
+  });
+
+  it("installs the operator on a bare cluster, and the second up keeps declaring it (nothing deleted)", async () => {
+    const first = await up(existing(), cluster(false));
+    assert.ok(first.result.of("create").includes("kubernetes:yaml/v2:ConfigFile::calico-tigera-operator"));
+    // The second run finds the operator the first one installed: it must not stop declaring it.
+    const second = await up(existing(), cluster(false));
+    assert.deepEqual(second.result.deleted, []);
+    assert.deepEqual([...second.result.of("update"), ...second.result.of("replace")], []);
+  });
+
+  it("refuses to drop to installation or none after installing the operator, naming the key", async () => {
+    await up(existing(), cluster(false));
+    for (const lower of ["installation", "none"]) {
+      await assert.rejects(preview(existing({ calicoInstall: lower }), cluster(false)), (err: Error) => {
+        assert.ok(pulumi.RunError.isInstance(err), "a RunError: Pulumi prints its message alone");
+        assert.match(err.message, new RegExp(`calico-ipam:calicoInstall is "${lower}", but this stack installed Calico with "operator": the next up would delete the Tigera operator`));
+        return true;
+      });
+    }
+    const unchanged = await preview(existing(), cluster(false));
+    assert.deepEqual([...unchanged.result.of("update"), ...unchanged.result.of("replace"), ...unchanged.result.deleted], []);
+  });
+
+  it("leaves a user's operator alone: operator is refused, installation manages only the lab's resources", async () => {
+    await assert.rejects(up(existing(), cluster(true)), /calico-ipam:calicoInstall is "operator" \(the default\), but this cluster already runs a Tigera operator/);
+    const first = await up(existing({ calicoInstall: "installation" }), cluster(true));
+    assert.deepEqual(first.lab.ofType("kubernetes:yaml/v2:ConfigFile"), []);
+    const second = await up(existing({ calicoInstall: "installation" }), cluster(true));
+    assert.deepEqual([...second.result.of("update"), ...second.result.of("replace"), ...second.result.deleted], []);
+  });
+});
