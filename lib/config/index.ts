@@ -3,7 +3,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { KIND_NODE_IMAGES } from "../core/versions";
-import { BLOCK_SIZE_RANGE, blockCount, blockSizeForNodes, cidrsOverlap, parseCidr, type Cidr } from "../core/cidr";
+import { addressCount, BLOCK_SIZE_RANGE, blockCount, blockSizeForNodes, cidrsOverlap, parseCidr, unionSize, type Cidr } from "../core/cidr";
 import {
   CALICO_INSTALLS, CalicoInstall, CONFIG_KEYS, ConfigError, ConfigKey, DEFAULTS, ENCAPSULATIONS, Encapsulation, HOST_NETWORKS,
   LabConfig, NAT_OUTGOING, NatOutgoing, RawConfig, Target, TARGETS,
@@ -155,10 +155,16 @@ function checkIngress(c: LabConfig, p: Problems): void {
     p.add(`${q("allowedCidrs")} is an empty list: nobody could reach SSH or the Kubernetes API, not even the deploy itself; ` +
       `list your address (a.b.c.d/32), or remove the key to detect it`);
   }
-  const open = (c.allowedCidrs ?? []).filter((x) => net(x)?.prefix === 0);
-  if (open.length > 0 && !c.allowOpenIngress) {
-    p.add(`${q("allowedCidrs")} contains ${open.map((x) => JSON.stringify(x)).join(", ")}: that opens SSH (22) and the Kubernetes ` +
-      `API (6443) to the whole internet; list your own address (a.b.c.d/32), or set ${q("allowOpenIngress")} to true if you mean it`);
+  // The gate looks at what the entries open together, not at a literal /0: 0.0.0.0/1 and 128.0.0.0/1
+  // are the whole internet too. More than a /8 (IPv4) or a /32 (IPv6) together counts as open.
+  const entries = (c.allowedCidrs ?? []).map(net).filter((x): x is Cidr => x !== undefined);
+  for (const [family, bits, limit] of [["IPv4", 32, 8], ["IPv6", 128, 32]] as const) {
+    const mine = entries.filter((x) => x.family === family);
+    const covered = unionSize(mine);
+    if (covered <= addressCount(limit, bits) || c.allowOpenIngress) continue;
+    const what = covered === addressCount(0, bits) ? "the whole internet" : `more than a /${limit} of ${family} addresses`;
+    p.add(`${q("allowedCidrs")} contains ${mine.map((x) => JSON.stringify(x.text)).join(", ")}: together that opens SSH (22) and the ` +
+      `Kubernetes API (6443) to ${what}; list your own address (a.b.c.d/32), or set ${q("allowOpenIngress")} to true if you mean it`);
   }
 }
 

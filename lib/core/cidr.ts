@@ -91,3 +91,13 @@ export function blockSizeForNodes(pool: Cidr, nodes: number): number | undefined
   }
   return undefined;
 }
+
+/**
+ * Addresses the networks cover together, each counted once. Two prefix networks either nest or are
+ * disjoint, so the union is the sum of those not inside another. All of one family.
+ */
+export function unionSize(cidrs: Cidr[]): bigint {
+  const distinct = cidrs.filter((c, i) => cidrs.findIndex((d) => d.text === c.text) === i);
+  const outermost = distinct.filter((c) => !distinct.some((d) => d !== c && cidrContains(d, c)));
+  return outermost.reduce((sum, c) => sum + addressCount(c.prefix, c.bits), 0n);
+}

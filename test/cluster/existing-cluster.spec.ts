@@ -1,7 +1,7 @@
 // Target existing: what the program learns from the user's cluster before declaring anything,
 // read from a real HTTP server on 127.0.0.1.
 import * as assert from "node:assert/strict";
-import { inspectExistingCluster } from "../../lib/cluster/existing-cluster";
+import { calicoInstallProblem, currentContextOnly, inspectExistingCluster, OWNER_RECORD } from "../../lib/cluster/existing-cluster";
 import { closedPort, fakeKubeconfig, FakeApiServer, PATHS, startFakeApiServer } from "../support/fake-apiserver";
 
 const kubeadmConfig = (podSubnet: string) => ({
@@ -22,6 +22,14 @@ describe("inspecting an existing cluster", () => {
     server.setObject(PATHS.kubeadmConfig, kubeadmConfig("10.244.0.0/16"));
     server.setObject(PATHS.operatorNamespace, { apiVersion: "v1", kind: "Namespace", metadata: { name: "tigera-operator" } });
     assert.deepEqual(await inspectExistingCluster(fakeKubeconfig(server.url)), { kubeadmPodSubnet: "10.244.0.0/16", operatorInstalled: true, owner: undefined });
+  });
+
+  it("reads the owner record a stack left", async () => {
+    server.setObject(`/api/v1/namespaces/${OWNER_RECORD.namespace}/configmaps/${OWNER_RECORD.name}`, {
+      apiVersion: "v1", kind: "ConfigMap", metadata: OWNER_RECORD, data: { stack: "calico-ipam/dev", calicoInstall: "installation" },
+    });
+    const facts = await inspectExistingCluster(fakeKubeconfig(server.url));
+    assert.deepEqual(facts.owner, { stack: "calico-ipam/dev", calicoInstall: "installation" });
   });
 
   it("goes on without kubeadm's ConfigMap (a cluster not made by kubeadm)", async () => {
@@ -54,5 +62,89 @@ describe("inspecting an existing cluster", () => {
         return true;
       });
     }
+  });
+});
+
+describe("calicoInstall against what the cluster runs", () => {
+  const me = "calico-ipam/dev";
+  const bare = { operatorInstalled: false };
+  const theirs = { operatorInstalled: true };
+  const ours = (calicoInstall: "operator" | "installation") => ({ operatorInstalled: true, owner: { stack: me, calicoInstall } });
+
+  it("accepts what fits: operator on a bare cluster or its own, installation beside a user's operator, none anywhere", () => {
+    assert.equal(calicoInstallProblem("operator", bare, me), undefined);
+    assert.equal(calicoInstallProblem("operator", ours("operator"), me), undefined);
+    assert.equal(calicoInstallProblem("installation", theirs, me), undefined);
+    assert.equal(calicoInstallProblem("installation", ours("installation"), me), undefined);
+    assert.equal(calicoInstallProblem("none", bare, me), undefined);
+    assert.equal(calicoInstallProblem("none", theirs, me), undefined);
+  });
+
+  it("refuses to take over an operator it did not install", () => {
+    assert.match(calicoInstallProblem("operator", theirs, me)!, /^calico-ipam:calicoInstall is "operator" \(the default\), but this cluster already runs a Tigera operator .* Set calico-ipam:calicoInstall to installation/);
+    // installed beside the user's operator: still not ours to take
+    assert.match(calicoInstallProblem("operator", ours("installation"), me)!, /already runs a Tigera operator that this stack did not install/);
+  });
+
+  it("refuses installation where no operator runs", () => {
+    assert.match(calicoInstallProblem("installation", bare, me)!, /runs no Tigera operator .* Set calico-ipam:calicoInstall to operator/);
+  });
+
+  it("refuses a lower choice than the stack installed: the engine would delete the difference", () => {
+    assert.match(calicoInstallProblem("installation", ours("operator"), me)!, /would delete the Tigera operator and Calico's CRDs.*Set calico-ipam:calicoInstall back to operator/);
+    assert.match(calicoInstallProblem("none", ours("operator"), me)!, /back to operator/);
+    assert.match(calicoInstallProblem("none", ours("installation"), me)!, /would delete the Installation and APIServer.*back to installation/);
+  });
+
+  it("refuses to manage Calico another stack manages, but lets it be read", () => {
+    const other = { operatorInstalled: true, owner: { stack: "calico-ipam/prod", calicoInstall: "operator" as const } };
+    assert.match(calicoInstallProblem("operator", other, me)!, /managed by the calico-ipam stack "calico-ipam\/prod"/);
+    assert.match(calicoInstallProblem("installation", other, me)!, /managed by the calico-ipam stack/);
+    assert.equal(calicoInstallProblem("none", other, me), undefined);
+  });
+});
+
+describe("the user's kubeconfig, cut to what the stack uses", () => {
+  const CANARY = "canary-token-must-never-appear";
+  const multi = [
+    "apiVersion: v1",
+    "kind: Config",
+    "current-context: lab",
+    "contexts:",
+    "- name: prod",
+    "  context: { cluster: prod, user: prod-admin }",
+    "- name: lab",
+    "  context: { cluster: lab, user: lab-admin, namespace: default }",
+    "clusters:",
+    "- name: prod",
+    "  cluster: { server: https://prod.example:6443 }",
+    "- name: lab",
+    "  cluster: { server: https://127.0.0.1:6443 }",
+    "users:",
+    "- name: prod-admin",
+    `  user: { token: ${CANARY} }`,
+    "- name: lab-admin",
+    "  user: { token: lab-token }",
+    "",
+  ].join("\n");
+
+  it("keeps only the current context, its cluster and its user", () => {
+    const kept = currentContextOnly(multi);
+    assert.doesNotMatch(kept, new RegExp(CANARY));
+    assert.doesNotMatch(kept, /prod/);
+    assert.match(kept, /lab-token/);
+    assert.match(kept, /current-context: lab/);
+  });
+
+  it("explains a broken file by entry names and line numbers, never by its contents", () => {
+    const broken = multi.replace("current-context: lab", "current-context: missing");
+    assert.throws(() => currentContextOnly(broken), /has no context named by current-context "missing"/);
+    assert.throws(() => currentContextOnly(multi.replace("current-context: lab\n", "")), /names no current-context/);
+    const badYaml = `${multi}\n  token: [${CANARY}\n`;
+    assert.throws(() => currentContextOnly(badYaml), (err: Error) => {
+      assert.doesNotMatch(err.message, new RegExp(CANARY));
+      assert.match(err.message, /is not valid YAML \(line \d+\)/);
+      return true;
+    });
   });
 });

@@ -76,6 +76,11 @@ const CASES: Case[] = [
   { name: "workers fractional", raw: { workers: "2.5" }, key: "workers", says: ['"2.5"', "whole number"] },
   { name: "open ingress without consent", raw: { allowedCidrs: "0.0.0.0/0" }, key: "allowedCidrs", says: ['"0.0.0.0/0"', "whole internet", "calico-ipam:allowOpenIngress"] },
   { name: "open IPv6 ingress without consent", raw: { allowedCidrs: '["203.0.113.7/32", "::/0"]' }, key: "allowedCidrs", says: ['"::/0"', "calico-ipam:allowOpenIngress"] },
+  { name: "the internet in two halves without consent", raw: { allowedCidrs: '["0.0.0.0/1", "128.0.0.0/1"]' }, key: "allowedCidrs", says: ['"0.0.0.0/1", "128.0.0.0/1"', "the whole internet", "calico-ipam:allowOpenIngress"] },
+  { name: "more than a /8 in pieces without consent", raw: { allowedCidrs: '["10.0.0.0/8", "11.0.0.0/9", "10.1.0.0/16"]' }, key: "allowedCidrs", says: ["more than a /8 of IPv4 addresses"] },
+  { name: "calicoInstall off its list", raw: { target: "existing", kubeconfig: KUBECONFIG, calicoInstall: "read-only" }, key: "calicoInstall", says: ['"read-only"', "operator, installation, none", 'did you mean "none"?'] },
+  { name: "calicoInstall short of the operator on a new cluster", raw: { calicoInstall: "installation" }, key: "calicoInstall", says: ['"installation"', 'calico-ipam:target is "aws"', "no CNI"] },
+  { name: "the probe asked of a read-only stack", raw: { target: "existing", kubeconfig: KUBECONFIG, calicoInstall: "none", ipamProbe: "true" }, key: "ipamProbe", says: ['calico-ipam:calicoInstall is "none"', "writes nothing"] },
   { name: "empty allowedCidrs on aws", raw: { allowedCidrs: "[]" }, key: "allowedCidrs", says: ["empty list", "remove the key to detect it"] },
   { name: "kubernetesVersion without v", raw: { kubernetesVersion: "1.31.0" }, key: "kubernetesVersion", says: ['"1.31.0"', 'did you mean "v1.31.0"?'] },
   { name: "calicoVersion without patch", raw: { calicoVersion: "v3.30" }, key: "calicoVersion", says: ['"v3.30"', "vX.Y.Z, such as v3.30.7"] },
@@ -146,6 +151,16 @@ describe("stack config validation", () => {
   for (const key of [RSA, ECDSA]) {
     it(`accepts a ${key.split(" ")[0]} public key`, () => assert.equal(parseLabConfig({ sshPublicKey: key }).sshPublicKey, key));
   }
+
+  it("lets a /8 and many small networks through, counting a nested one once", () => {
+    assert.deepEqual(parseLabConfig({ allowedCidrs: '["10.0.0.0/8", "10.1.0.0/16"]' }).allowedCidrs, ["10.0.0.0/8", "10.1.0.0/16"]);
+  });
+
+  it("reads nothing but IPAM with calicoInstall none: no probe unless asked (and asking is refused)", () => {
+    const config = parseLabConfig({ target: "existing", kubeconfig: KUBECONFIG, calicoInstall: "none" });
+    assert.equal(config.calicoInstall, "none");
+    assert.equal(config.ipamProbe, false);
+  });
 
   it("accepts open ingress when allowOpenIngress is true", () => {
     assert.deepEqual(parseLabConfig({ allowedCidrs: "0.0.0.0/0,::/0", allowOpenIngress: "true" }).allowedCidrs, ["0.0.0.0/0", "::/0"]);

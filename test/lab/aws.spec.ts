@@ -3,7 +3,7 @@ import { KIND_NODE_IMAGES } from "../../lib/core/versions";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { bashSingleQuotedValue, buildLabForTest, BuiltLab, calls, DeclaredResource, isSecretInput, unwrapSecrets, valueOf } from "../support/lab-harness";
+import { bashSingleQuotedValue, buildLabForTest, BuiltLab, calls, DeclaredResource, fakeDeps, isSecretInput, unwrapSecrets, valueOf } from "../support/lab-harness";
 import { invoked, MOCK_PUBLIC_IP } from "../support/mocks";
 
 const ALLOWED = "127.0.0.0/24";
@@ -113,6 +113,37 @@ describe("target aws (default)", () => {
     assert.match(first.inputs.create as string, /cloud-init status --wait/);
   });
 
+  it("pins the host key it generated and cloud-init installs, and keeps the user data secret", () => {
+    const hostKey = lab.one("tls:index/privateKey:PrivateKey", "host-key");
+    assert.equal(hostKey.inputs.algorithm, "ED25519");
+    const instance = lab.one("aws:ec2/instance:Instance");
+    assert.ok(isSecretInput(instance.inputs.userData), "user data carries the host's private key");
+    const cloudConfig = parse(unwrapSecrets(instance.inputs.userData) as string);
+    assert.equal(cloudConfig.ssh_deletekeys, true);
+    assert.match(cloudConfig.ssh_keys.ed25519_private, /BEGIN OPENSSH PRIVATE KEY/);
+    const publicKey = cloudConfig.ssh_keys.ed25519_public as string;
+    assert.match(publicKey, /^ssh-ed25519 \S+/);
+    for (const c of lab.ofType(DEPLOY)) {
+      const connection = unwrapSecrets(c.inputs.connection) as Record<string, unknown>;
+      // pulumi-command remote/connection.go SSHConfig: with hostKey set, ssh.FixedHostKey accepts that key only.
+      assert.equal(connection.hostKey, publicKey, c.name);
+      assert.equal(connection.agentSocketPath, undefined, `${c.name} stores the caller's agent socket`);
+    }
+  });
+
+  it("boots the instance on an interface that already has its Elastic IP and its route out", async () => {
+    const instance = lab.one("aws:ec2/instance:Instance");
+    const nic = lab.one("aws:ec2/networkInterface:NetworkInterface");
+    assert.deepEqual(instance.inputs.primaryNetworkInterface, { networkInterfaceId: "host-nic-id" });
+    assert.equal(instance.inputs.subnetId, undefined);
+    assert.deepEqual(nic.inputs.securityGroups, ["host-sg-id"]);
+    assert.equal(lab.one("aws:ec2/eipAssociation:EipAssociation").inputs.networkInterfaceId, "host-nic-id");
+    const after = await Promise.all((instance.opts.dependsOn as pulumi.Resource[]).map(urnOf));
+    assert.ok(after.some((u) => u.endsWith("aws:ec2/eipAssociation:EipAssociation::host-eip")), after.join());
+    assert.ok(after.some((u) => u.endsWith("aws:ec2/routeTableAssociation:RouteTableAssociation::host-public")), after.join());
+    assert.equal(instance.opts.deleteBeforeReplace, true);
+  });
+
   it("orders the steps: host ready, then deploy, then kubeconfig", async () => {
     const deploy = lab.one(DEPLOY, "cluster-deploy");
     const read = lab.one(DEPLOY, "cluster-kubeconfig");
@@ -164,7 +195,14 @@ describe("target aws (default)", () => {
       assert.ok((await urnOf(r.opts.deletedWith)).endsWith("::cluster-deploy"), r.name);
     }
     const provider = lab.one("pulumi:providers:kubernetes");
+    // The cluster goes with the host: a cluster that cannot be reached is forgotten, not waited for.
     assert.equal(provider.inputs.deleteUnreachable, "true");
+    // Objects already there (after a refresh dropped them from state) are taken over, not AlreadyExists.
+    assert.equal(provider.inputs.upsertExistingObjects, "true");
+    // Replaced only with the cluster itself.
+    assert.equal(provider.inputs.clusterIdentifier, "cluster-deploy-id");
+    // The cluster's own delete step goes with the instance: destroy never dials a host that may be gone.
+    assert.ok((await urnOf(lab.one(DEPLOY, "cluster-deploy").opts.deletedWith)).endsWith("::host-instance"));
   });
 
   it("waits for Calico before the probe, and reads IPAM only after both", async () => {
@@ -244,5 +282,16 @@ describe("a replaced cluster or host (target aws)", () => {
     const lab = await buildLabForTest({ allowedCidrs: ALLOWED, instanceType: "m7i.xlarge" });
     const wait = lab.resources.find((r) => r.name === "host-wait-for-host")!;
     assert.deepEqual(wait.inputs.triggers, ["host-instance-id", "m7i.xlarge"]);
+  });
+});
+
+describe("target aws before anything is declared", () => {
+  it("refuses to start with an ssh-agent socket nobody answers on, as a RunError naming the fix", async () => {
+    const deps = fakeDeps({ sshAgentSocket: "/tmp/ssh-gone/agent.1", sshAgentAnswers: async () => false });
+    await assert.rejects(buildLabForTest({ allowedCidrs: ALLOWED }, deps), (err: Error) => {
+      assert.ok(pulumi.RunError.isInstance(err));
+      assert.match(err.message, /SSH_AUTH_SOCK is "\/tmp\/ssh-gone\/agent\.1", but no ssh-agent answers there/);
+      return true;
+    });
   });
 });

@@ -1,7 +1,8 @@
 // The same lab on three targets: an EC2 host, this machine's Docker, or a cluster the user has.
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { buildLabForTest, BuiltLab, calls, fakeDeps, valueOf } from "../support/lab-harness";
+import { buildLabForTest, BuiltLab, calls, fakeDeps, isSecretInput, unwrapSecrets, valueOf } from "../support/lab-harness";
+import { KubeReadError } from "../../lib/core/kube";
 import { MOCK_KUBECONFIG } from "../support/mocks";
 
 const typesOf = (lab: BuiltLab) => [...new Set(lab.resources.map((r) => r.type))].sort();
@@ -82,6 +83,50 @@ describe("target existing", () => {
     for (const key of ["publicIp", "sshCommand", "clusterName", "nodes"]) assert.ok(!(key in lab.outputs), key);
   });
 
+  it("hands the provider only the current context of a multi-context kubeconfig, and never re-exports it", async () => {
+    const canary = "canary-token-of-another-cluster";
+    const multi = `${kubeconfig}`.replace("contexts:", `contexts:\n- context:\n    cluster: prod\n    user: prod\n  name: prod`)
+      .replace("clusters:", "clusters:\n- cluster:\n    server: https://prod.example:6443\n  name: prod")
+      .replace("users:", `users:\n- name: prod\n  user:\n    token: ${canary}`);
+    const lab = await buildLabForTest({ target: "existing", kubeconfig: multi });
+    const provider = lab.one("pulumi:providers:kubernetes");
+    assert.ok(isSecretInput(provider.inputs.kubeconfig));
+    const given = unwrapSecrets(provider.inputs.kubeconfig) as string;
+    assert.doesNotMatch(given, new RegExp(canary));
+    assert.match(given, /client-key-data/);
+    for (const [name, output] of Object.entries(lab.outputs)) {
+      assert.doesNotMatch(JSON.stringify(await valueOf(output)), new RegExp(canary), name);
+    }
+  });
+
+  it("upserts the lab's objects and never forgets them because the cluster is unreachable", async () => {
+    const lab = await buildLabForTest({ target: "existing", kubeconfig });
+    const provider = lab.one("pulumi:providers:kubernetes");
+    assert.equal(provider.inputs.upsertExistingObjects, "true");
+    assert.equal(provider.inputs.deleteUnreachable, "false");
+    assert.equal(provider.inputs.clusterIdentifier, undefined);
+    // The owner record comes first, so a later run knows what this stack made.
+    const record = lab.one("kubernetes:core/v1:ConfigMap", "calico-owner");
+    assert.deepEqual(record.inputs.metadata, { namespace: "kube-system", name: "calico-ipam-owner" });
+    assert.deepEqual(record.inputs.data, { stack: "calico-ipam/dev", calicoInstall: "operator" });
+  });
+
+  it("only reads with calicoInstall none: no provider, no probe, no Calico", async () => {
+    const lab = await buildLabForTest({ target: "existing", kubeconfig, calicoInstall: "none" });
+    assert.deepEqual(lab.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("pulumi:providers")), []);
+    assert.deepEqual(calls, ["readIpamState"]);
+  });
+
+  it("lets read-only credentials that may not read kube-system through with calicoInstall none", async () => {
+    const deps = fakeDeps({
+      inspectCluster: async () => {
+        throw new KubeReadError("forbidden", 'calico-ipam: forbidden: user "viewer" may not get configmaps');
+      },
+    });
+    await buildLabForTest({ target: "existing", kubeconfig, calicoInstall: "none" }, deps);
+    await assert.rejects(buildLabForTest({ target: "existing", kubeconfig }, deps), /forbidden: user "viewer"/);
+  });
+
   it("reads kubeconfigPath when no kubeconfig value is given", async () => {
     const read: string[] = [];
     const deps = fakeDeps({ readFile: (path) => (read.push(path), kubeconfig) });
@@ -125,6 +170,10 @@ describe("target existing", () => {
         throw new Error("calico-ipam: cannot reach the cluster at https://127.0.0.1:6443: connect ECONNREFUSED");
       },
     });
-    await assert.rejects(buildLabForTest({ target: "existing", kubeconfig }, deps), /^Error: calico-ipam: cannot reach the cluster at https:\/\/127\.0\.0\.1:6443/);
+    await assert.rejects(buildLabForTest({ target: "existing", kubeconfig }, deps), (err: Error) => {
+      assert.ok(pulumi.RunError.isInstance(err), "a RunError: Pulumi prints it without a stack");
+      assert.match(err.message, /^calico-ipam: cannot reach the cluster at https:\/\/127\.0\.0\.1:6443/);
+      return true;
+    });
   });
 });
