@@ -1,26 +1,58 @@
 #!/usr/bin/env bash
 # `npm run up`, `npm run destroy`, `npm run pulumi -- <args>`: the Pulumi CLI on a local state store,
 # so no Pulumi account is needed. A user logged in elsewhere (PULUMI_BACKEND_URL, `pulumi login`)
-# keeps that. The stack is PULUMI_STACK, default dev.
+# keeps that, and their own passphrase settings always win. The stack is PULUMI_STACK, default dev.
 set -euo pipefail
 cd "${BASH_SOURCE[0]%/*}/.."
+
+# The CLI npx runs when none is installed; Pulumi.yaml's requiredPulumiVersion must accept it.
+PULUMI_CLI_VERSION=3.265.0
 
 if command -v pulumi >/dev/null; then
   pulumi=(pulumi)
 elif command -v npx >/dev/null; then
-  # The npm package `pulumi` fetches the matching CLI on first use.
-  pulumi=(npx --yes pulumi@3)
+  echo "calico-ipam: no pulumi CLI on PATH: running the npm package pulumi@$PULUMI_CLI_VERSION (Pulumi's launcher), which" \
+    "installs Pulumi CLI $PULUMI_CLI_VERSION under ~/.pulumi/versions with Pulumi's install script on first use." \
+    "Install the CLI yourself to skip this: https://www.pulumi.com/docs/install/" >&2
+  pulumi=(npx --yes "pulumi@$PULUMI_CLI_VERSION")
 else
   echo "calico-ipam: no pulumi CLI on PATH and no npx to fetch one: install the Pulumi CLI (https://www.pulumi.com/docs/install/)" >&2
   exit 127
 fi
 
-if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! "${pulumi[@]}" whoami >/dev/null 2>&1; then
-  mkdir -p .pulumi-state
-  export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
+# pulumi-command dials SSH_AUTH_SOCK whenever it is set, even with the generated key: a socket left
+# from an earlier login would fail every SSH step.
+if [ -n "${SSH_AUTH_SOCK:-}" ] && [ ! -S "$SSH_AUTH_SOCK" ]; then
+  echo "calico-ipam: SSH_AUTH_SOCK ($SSH_AUTH_SOCK) is not a socket (left from an earlier login?): unset for this run" >&2
+  unset SSH_AUTH_SOCK
 fi
-# A local state store encrypts secrets with this passphrase; empty is allowed but must be set.
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
+
+# The local state store holds the SSH key and the kubeconfigs, encrypted with the stack's passphrase:
+# a random one, kept outside the repository, unless the user chose their own.
+local_passphrase() {
+  if [ -n "${PULUMI_CONFIG_PASSPHRASE+set}" ] || [ -n "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    return
+  fi
+  local file="${XDG_CONFIG_HOME:-$HOME/.config}/calico-ipam/passphrase"
+  if [ -s "$file" ]; then
+    export PULUMI_CONFIG_PASSPHRASE_FILE="$file"
+  elif [ -n "$(find .pulumi-state -path '*/stacks/*' -name '*.json*' -print -quit)" ]; then
+    # Stacks made before this passphrase existed are encrypted with the empty one.
+    export PULUMI_CONFIG_PASSPHRASE=""
+    echo "calico-ipam: this state store's stacks are encrypted with an empty passphrase; README \"Security\" says how" \
+      "to move them to a generated one" >&2
+  else
+    (umask 077 && mkdir -p "${file%/*}" && head -c 32 /dev/urandom | base64 > "$file")
+    export PULUMI_CONFIG_PASSPHRASE_FILE="$file"
+  fi
+}
+
+if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! "${pulumi[@]}" whoami >/dev/null 2>&1; then
+  (umask 077 && mkdir -p .pulumi-state)
+  chmod 700 .pulumi-state
+  export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
+  local_passphrase
+fi
 
 stack="${PULUMI_STACK:-dev}"
 # `up`, `config set` and the like create the stack on first use; a lookup (`stack output`) must

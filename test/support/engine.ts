@@ -111,7 +111,10 @@ export class LifecycleEngine {
     const providerPlan = this.planned.get(keyOf("pulumi:providers:kubernetes", providerName(args.provider) ?? ""));
     const providerInputs = providerPlan ? this.current.get(providerPlan.key)?.inputs : undefined;
     const providerUnknown = this.preview && args.type.startsWith("kubernetes:") && providerInputs !== undefined && providerInputs.kubeconfig === undefined;
-    const replace = old !== undefined && this.replaces(args.type, old, inputs, changed, providerPlan);
+    // A resource whose deletedWith target is replaced is replaced with it (pulumi#23818, v3.260.0).
+    const ownerKey = opts.deletedWith ? this.keysOf.get(opts.deletedWith as pulumi.Resource) : undefined;
+    const ownerReplaced = ownerKey !== undefined && this.planned.get(ownerKey)?.plan === "replace";
+    const replace = old !== undefined && (ownerReplaced || this.replaces(args.type, old, inputs, changed, providerPlan));
     const plan: Plan = !old ? "create" : replace ? "replace" : changed.length > 0 || providerUnknown ? "update" : "same";
     this.planned.set(key, { key, plan, changed, providerUnknown });
 
@@ -133,8 +136,7 @@ export class LifecycleEngine {
       id = `${args.name}-id${generation > 1 ? `-${generation}` : ""}`;
       outputs = plan === "same" ? old!.outputs : outputsFor(inputs, plan);
     }
-    const deletedWith = opts.deletedWith ? this.keysOf.get(opts.deletedWith as pulumi.Resource) : undefined;
-    this.current.set(key, { type: args.type, name: args.name, id: id ?? "", inputs, outputs, opts, deletedWith });
+    this.current.set(key, { type: args.type, name: args.name, id: id ?? "", inputs, outputs, opts, deletedWith: ownerKey });
     return { id, state: outputs };
   }
 
