@@ -174,7 +174,7 @@ function checkTargetKeys(c: LabConfig, values: Partial<Record<ConfigKey, string>
   if (c.target !== "existing") {
     for (const k of given) p.add(`${q(k)} is set but ${q("target")} is "${c.target}": it is read only with target "existing"; remove it or set ${q("target")} to existing`);
   } else if (given.length !== 1) {
-    const how = `npm run pulumi -- config set --secret ${q("kubeconfig")} < ~/.kube/config, or npm run pulumi -- config set ${q("kubeconfigPath")} ~/.kube/config`;
+    const how = `kubectl config view --minify --flatten | npm run pulumi -- config set --secret ${q("kubeconfig")}, or npm run pulumi -- config set ${q("kubeconfigPath")} ~/.kube/config`;
     p.add(given.length === 0
       ? `${q("target")} is "existing" but neither ${q("kubeconfig")} nor ${q("kubeconfigPath")} is set: set one (${how})`
       : `${q("target")} is "existing" and both ${q("kubeconfig")} and ${q("kubeconfigPath")} are set: keep only one`);
