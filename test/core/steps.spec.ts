@@ -27,7 +27,7 @@ describe("step scripts", () => {
 
   it("leaves the shared helpers out of a step rendered without the prelude, so common.sh cannot change it", () => {
     const script = renderStep("read-kubeconfig", { LAB_NAME: "calico-ipam" }, { prelude: false });
-    assert.doesNotMatch(script, /as_root/);
+    assert.doesNotMatch(script, /as_root\(\)/);
     assert.match(script, /^LAB_NAME='calico-ipam'$/m);
     assert.match(script, /set -euo pipefail/);
   });

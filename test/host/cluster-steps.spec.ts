@@ -202,3 +202,41 @@ describe("read-kubeconfig (sandbox)", () => {
     }
   });
 });
+
+// Issue 11: the steps whose output must not change between runs. keep-cluster runs instead of
+// deploy-cluster when only the deploy script changed (the deploy command's update) and must report the
+// same timings; read-kubeconfig runs without the shared prelude, so an edit to common.sh cannot make the
+// kubeconfig unknown in a preview.
+describe("keep-cluster and read-kubeconfig as the program renders it (sandbox)", () => {
+  let box: Sandbox;
+  const timingLines = (stdout: string) => stdout.split("\n").filter((l) => l.startsWith("calico-ipam timing ")).sort();
+  beforeEach(() => {
+    box = makeSandbox();
+    clusterHost(box);
+    fs.mkdirSync(`${box.root}/var/lib/calico-ipam`, { recursive: true });
+    fs.writeFileSync(`${box.root}/var/lib/calico-ipam/timings`, "toolsInstalledSeconds 88\nnodeImagePresentSeconds 97\n");
+  });
+  afterEach(() => box.cleanup());
+
+  it("keep-cluster reports what the deploy reported, and deploys nothing", () => {
+    const deployed = box.run(deploy());
+    assert.equal(deployed.status, 0, deployed.stderr);
+    const before = box.calls().length;
+    const kept = box.run(renderStep("keep-cluster", { LAB_NAME: "calico-ipam" }));
+    assert.equal(kept.status, 0, kept.stderr);
+    assert.deepEqual(timingLines(kept.stdout), timingLines(deployed.stdout));
+    assert.ok(timingLines(kept.stdout).some((l) => l.startsWith("calico-ipam timing clusterCreateSeconds ")));
+    assert.deepEqual(box.calls().slice(before).filter((c) => c.startsWith("containerlab")), []);
+  });
+
+  it("read-kubeconfig prints the kubeconfig without the shared prelude, as root and through sudo", () => {
+    const script = renderStep("read-kubeconfig", { LAB_NAME: "calico-ipam" }, { prelude: false });
+    assert.doesNotMatch(script, /as_root\(\)/);
+    assert.equal(box.run(script).stdout, KIND_KUBECONFIG);
+    box.pretendNotRoot();
+    const viaSudo = box.run(script);
+    assert.equal(viaSudo.status, 0, viaSudo.stderr);
+    assert.equal(viaSudo.stdout, KIND_KUBECONFIG);
+    assert.ok(box.calls().some((c) => c.startsWith("sudo -n timeout")), box.calls().join("\n"));
+  });
+});

@@ -58,7 +58,12 @@ const stepOutputs: { marker: string; stdout: string }[] = [
       "calico-ipam timing toolsInstalledSeconds 88\ncalico-ipam timing nodeImagePresentSeconds 97\n",
   },
   { marker: "calico-ipam step: read-kubeconfig", stdout: MOCK_KUBECONFIG },
-  { marker: "calico-ipam step: keep-cluster", stdout: "calico-ipam timing clusterCreateSeconds 131\ncalico-ipam: deploy script changed; the running cluster is kept\n" },
+  // What the deploy saved, again (test/host/cluster-steps.spec.ts runs the real script).
+  {
+    marker: "calico-ipam step: keep-cluster",
+    stdout: "calico-ipam timing clusterCreateSeconds 131\ncalico-ipam timing toolsInstalledSeconds 88\n" +
+      "calico-ipam timing nodeImagePresentSeconds 97\ncalico-ipam: keep-cluster: the deploy script changed; the running cluster is kept\n",
+  },
 ];
 
 /** An update runs the `update` script when there is one, else `create` again (pulumi-command remote/commandController.go Update). */
