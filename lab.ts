@@ -283,11 +283,14 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     readState: deps.readIpamState,
   });
   const calicoTimings = calico ? [calico.ready.apply((r) => r.timings ?? {})] : [];
+  // What the stack installed; a read-only stack installed nothing (the ipam output shows the cluster's pools).
+  const installed: LabOutputs = calico
+    ? { calicoVersion: pulumi.output(config.calicoVersion), ipPool: pulumi.output({ name: DEFAULT_POOL_NAME, ...pool }) }
+    : {};
 
   return {
     ...source.outputs,
-    calicoVersion: pulumi.output(config.calicoVersion),
-    ipPool: pulumi.output({ name: DEFAULT_POOL_NAME, ...pool }),
+    ...installed,
     ipPlan: pulumi.output(plan),
     timings: pulumi.all([...source.timings, ...calicoTimings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
     blockAffinities: ipam.state.apply((s) => s.blockAffinities),

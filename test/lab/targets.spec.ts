@@ -115,6 +115,9 @@ describe("target existing", () => {
     const lab = await buildLabForTest({ target: "existing", kubeconfig, calicoInstall: "none" });
     assert.deepEqual(lab.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("pulumi:providers")), []);
     assert.deepEqual(calls, ["readIpamState"]);
+    // It installed nothing, so it claims no Calico version or pool; the ipam output shows the cluster's.
+    for (const key of ["calicoVersion", "ipPool"]) assert.ok(!(key in lab.outputs), key);
+    assert.ok("ipam" in lab.outputs);
   });
 
   it("lets read-only credentials that may not read kube-system through with calicoInstall none", async () => {
