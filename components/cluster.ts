@@ -80,7 +80,14 @@ export class LabCluster extends pulumi.ComponentResource {
     this.kubeconfig = pulumi.secret(
       apiServerUrl === undefined
         ? read.stdout
-        : pulumi.all([read.stdout, apiServerUrl]).apply(([kubeconfig, url]) => pointKubeconfigAt(kubeconfig, url)),
+        : pulumi.all([read.stdout, apiServerUrl]).apply(([kubeconfig, url]) => {
+            try {
+              return pointKubeconfigAt(kubeconfig, url);
+            } catch (err) {
+              // Meant for the user: printed alone, without a stack (see lab.ts, stop).
+              throw new pulumi.RunError((err as Error).message);
+            }
+          }),
     );
     this.clusterName = labName;
     this.nodes = shape.apply(nodeNames);
