@@ -7,7 +7,14 @@ interface KubeconfigDoc {
 }
 
 export function pointKubeconfigAt(kubeconfig: string, server: string): string {
-  const doc = parse(kubeconfig) as KubeconfigDoc | null;
+  let doc: KubeconfigDoc | null;
+  try {
+    doc = parse(kubeconfig) as KubeconfigDoc | null;
+  } catch (err) {
+    // The parser's message quotes the lines around the fault: key material. Say where, never what.
+    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new Error(`calico-ipam: \`kind get kubeconfig\` printed a kubeconfig that is not valid YAML${line ? ` (line ${line})` : ""}`);
+  }
   if (!doc || !Array.isArray(doc.clusters) || doc.clusters.length === 0) {
     throw new Error("calico-ipam: `kind get kubeconfig` printed no cluster; is the kind cluster running on the host?");
   }

@@ -50,4 +50,14 @@ describe("kubeconfig", () => {
   it("says what is wrong when kind printed no cluster", () => {
     assert.throws(() => pointKubeconfigAt("", "https://127.0.0.10:6443"), /printed no cluster/);
   });
+
+  it("says where a broken kubeconfig breaks, never what it holds", () => {
+    const canary = "canary-client-key-must-never-appear";
+    const broken = MOCK_KUBECONFIG.replace("client-key-data: S0VZCg==", `client-key-data: [${canary}`);
+    assert.throws(() => pointKubeconfigAt(broken, "https://127.0.0.10:6443"), (err: Error) => {
+      assert.doesNotMatch(err.message, new RegExp(canary));
+      assert.match(err.message, /not valid YAML \(line \d+\)/);
+      return true;
+    });
+  });
 });
