@@ -111,7 +111,8 @@ export class LifecycleEngine {
     const providerPlan = this.planned.get(keyOf("pulumi:providers:kubernetes", providerName(args.provider) ?? ""));
     const providerInputs = providerPlan ? this.current.get(providerPlan.key)?.inputs : undefined;
     const providerUnknown = this.preview && args.type.startsWith("kubernetes:") && providerInputs !== undefined && providerInputs.kubeconfig === undefined;
-    // A resource whose deletedWith target is replaced is replaced with it (pulumi#23818, v3.260.0).
+    // A resource whose deletedWith target is replaced is replaced with it (pulumi#23818, v3.260.0:
+    // pkg/resource/deploy/step_generator.go, "replaced because the resource it is DeletedWith is being replaced").
     const ownerKey = opts.deletedWith ? this.keysOf.get(opts.deletedWith as pulumi.Resource) : undefined;
     const ownerReplaced = ownerKey !== undefined && this.planned.get(ownerKey)?.plan === "replace";
     const replace = old !== undefined && (ownerReplaced || this.replaces(args.type, old, inputs, changed, providerPlan));
@@ -182,8 +183,7 @@ export class LifecycleEngine {
 
   /**
    * `pulumi destroy`: which resources' deletes run. A resource whose deletedWith owner is deleted in
-   * the same operation is skipped (pkg/resource/deploy/step_executor / deletedWith; honoured on
-   * replacement since pulumi#23818, v3.260.0).
+   * the same operation is skipped (pkg/resource/deploy/step.go, DeleteStep.Apply and isDeletedWith).
    */
   destroy(): { deletes: string[]; skipped: string[] } {
     const deletes: string[] = [];
