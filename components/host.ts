@@ -8,7 +8,7 @@ import * as ipaddr from "ipaddr.js";
 import { renderStep, parseTimings } from "../lib/core/steps";
 import { UBUNTU_AMI } from "../lib/core/versions";
 import { API_SERVER_PORT } from "../lib/core/types";
-import type { SshHostKey } from "../lib/host/cloud-init";
+import { packUserData, type SshHostKey } from "../lib/host/cloud-init";
 import { sshTransport, StepTransport } from "./transport";
 
 export interface LabHostArgs {
@@ -159,8 +159,8 @@ export class LabHost extends pulumi.ComponentResource {
       instanceType: args.instanceType,
       primaryNetworkInterface: { networkInterfaceId: nic.id },
       keyName: keyPair.keyName,
-      // It carries the host's private key.
-      userData: pulumi.secret(userData),
+      // It carries the host's private key. Gzipped: the plain text is over EC2's 16 KB.
+      userDataBase64: pulumi.secret(userData.apply(packUserData)),
       // Pods must never reach the instance's credentials: tokens required, one hop only.
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
       // gp3's 125 MiB/s baseline, doubled for unpacking several GB of images at first boot (t3's EBS
@@ -175,7 +175,7 @@ export class LabHost extends pulumi.ComponentResource {
       dependsOn: [eipAssociation, routeAssociation],
       // A newer Ubuntu image, or a new tool pin in user data, must not rebuild a running lab:
       // both only matter at first boot.
-      ignoreChanges: ["ami", "userData"],
+      ignoreChanges: ["ami", "userDataBase64"],
       // The network interface is the primary one of one instance at a time.
       deleteBeforeReplace: true,
     });

@@ -1,5 +1,6 @@
 // The lab host's cloud-init user data: kernel limits kind needs, the pinned install script, and the
 // image pre-pull it starts as soon as Docker answers.
+import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { renderStep } from "../core/steps";
 import { DOCKER_PACKAGES, HOST_TOOLS, REGISTRY_MIRROR } from "../core/versions";
@@ -12,6 +13,9 @@ export interface HostToolVersions {
   /** The kind node image, pulled while the rest of the host installs. */
   nodeImage: string;
 }
+
+/** EC2 takes at most 16 KB of user data, counted before its base64 encoding (RunInstances UserData). */
+export const EC2_USER_DATA_LIMIT_BYTES = 16 * 1024;
 
 export const INSTALL_SCRIPT_PATH = "/usr/local/sbin/calico-ipam-install-tools";
 export const PREPULL_SCRIPT_PATH = "/usr/local/sbin/calico-ipam-prepull-images";
@@ -65,4 +69,20 @@ export function renderCloudInit(versions: HostToolVersions, sshHostKey?: SshHost
     runcmd: [["sysctl", "--system"], [INSTALL_SCRIPT_PATH]],
   };
   return `#cloud-config\n${stringify(config)}`;
+}
+
+/**
+ * The user data as EC2 takes it: gzip, then base64. The cloud-config with its two scripts is larger
+ * than EC2's 16 KB, gzipped it is well under; cloud-init unpacks gzip user data itself
+ * (cloudinit/user_data.py, UserDataProcessor). Fails here, not at RunInstances, if it ever grows past.
+ */
+export function packUserData(cloudConfig: string): string {
+  const packed = gzipSync(Buffer.from(cloudConfig, "utf8"), { level: 9 });
+  if (packed.length > EC2_USER_DATA_LIMIT_BYTES) {
+    throw new Error(
+      `calico-ipam: the host's user data is ${packed.length} bytes gzipped, over EC2's limit of ` +
+        `${EC2_USER_DATA_LIMIT_BYTES}: the step scripts in lib/host/cloud-init.ts must shrink`,
+    );
+  }
+  return packed.toString("base64");
 }

@@ -6,7 +6,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RawConfig } from "../../lib/config";
-import { cloudInitSchema, knownTopLevelKeys, silentProblems } from "./support/cloud-init";
+import { cloudInitParts, cloudInitSchema, knownTopLevelKeys, silentProblems } from "./support/cloud-init";
+import { unwrapSecrets } from "../support/lab-harness";
 import { assertNoProblems, missingTool, skipIfMissing } from "./support/environment";
 import { labArtifacts } from "./support/lab-artifacts";
 import { describeFinding, shellcheck } from "./support/shellcheck";
@@ -30,6 +31,13 @@ describe("conformance: cloud-init user data (cloud-init schema)", function () {
     assert.ok(userData, "the EC2 instance has user data");
     const result = cloudInitSchema(userData);
     assert.ok(result.ok, `cloud-init schema refused the user data:\n${result.output}`);
+  });
+
+  it("target aws: cloud-init unpacks the instance's gzipped userDataBase64 into that same cloud-config", async function () {
+    this.timeout(60_000);
+    const { lab, userData } = await labArtifacts();
+    const packed = unwrapSecrets(lab.one("aws:ec2/instance:Instance").inputs.userDataBase64) as string;
+    assert.deepEqual(cloudInitParts(Buffer.from(packed, "base64")), [{ type: "text/cloud-config", text: userData }]);
   });
 
   it("target aws: the userData names only keys some cloud-init module reads", async () => {

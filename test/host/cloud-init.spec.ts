@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
-import { PREPULL_SCRIPT_PATH, renderCloudInit } from "../../lib/host/cloud-init";
+import { EC2_USER_DATA_LIMIT_BYTES, packUserData, PREPULL_SCRIPT_PATH, renderCloudInit } from "../../lib/host/cloud-init";
 import { DOCKER_PACKAGES, REGISTRY_MIRROR } from "../../lib/core/versions";
 import { VERSIONS } from "./host-fixture";
 
@@ -37,5 +39,31 @@ describe("cloud-init", () => {
     assert.ok(script.includes("\nCALICO_VERSION='v3.30.7'\n"));
     assert.ok(script.includes(`\nMIRROR_IMAGE='${REGISTRY_MIRROR.image}'\n`));
     assert.match(REGISTRY_MIRROR.image, /@sha256:[0-9a-f]{64}$/, "the registry image is pinned by digest");
+  });
+
+  describe("as EC2 receives it", () => {
+    // An OpenSSH ED25519 private key is about 400 characters of base64 that does not compress.
+    const body = randomBytes(300).toString("base64").replace(/.{70}/g, "$&\n");
+    const hostKey = {
+      privateKey: `-----BEGIN OPENSSH PRIVATE KEY-----\n${body}\n-----END OPENSSH PRIVATE KEY-----\n`,
+      publicKey: `ssh-ed25519 ${randomBytes(51).toString("base64")}`,
+    };
+    const plain = renderCloudInit(VERSIONS, hostKey);
+
+    it("fits EC2's 16 KB limit gzipped, with room to grow, though the plain text does not", () => {
+      const packed = Buffer.from(packUserData(plain), "base64");
+      assert.ok(Buffer.byteLength(plain) > EC2_USER_DATA_LIMIT_BYTES, "if the plain text fits again, gzip is no longer needed");
+      assert.ok(packed.length <= EC2_USER_DATA_LIMIT_BYTES * 0.75, `${packed.length} bytes gzipped: under 3/4 of the limit`);
+      assert.equal(gunzipSync(packed).toString("utf8"), plain);
+    });
+
+    it("is the same bytes for the same config, so a preview shows no change", () => {
+      assert.equal(packUserData(plain), packUserData(plain));
+    });
+
+    it("refuses to render user data EC2 would refuse, naming the limit", () => {
+      const huge = `#cloud-config\nwrite_files:\n- content: ${randomBytes(20_000).toString("base64")}\n`;
+      assert.throws(() => packUserData(huge), /over EC2's limit of 16384/);
+    });
   });
 });

@@ -3,7 +3,7 @@ import { KIND_NODE_IMAGES } from "../../lib/core/versions";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { bashSingleQuotedValue, buildLabForTest, BuiltLab, calls, DeclaredResource, fakeDeps, isSecretInput, unwrapSecrets, valueOf } from "../support/lab-harness";
+import { bashSingleQuotedValue, buildLabForTest, BuiltLab, calls, DeclaredResource, fakeDeps, isSecretInput, unwrapSecrets, userDataOf, valueOf } from "../support/lab-harness";
 import { invoked, MOCK_PUBLIC_IP } from "../support/mocks";
 
 const ALLOWED = "127.0.0.0/24";
@@ -55,7 +55,7 @@ describe("target aws (default)", () => {
     assert.deepEqual(ami?.inputs.owners, ["099720109477"]);
     assert.equal(ami?.inputs.mostRecent, true);
     // A newer image must not rebuild a running lab.
-    assert.deepEqual(instance.opts.ignoreChanges, ["ami", "userData"]);
+    assert.deepEqual(instance.opts.ignoreChanges, ["ami", "userDataBase64"]);
   });
 
   it("tags every AWS resource with Name, project and stack", () => {
@@ -117,8 +117,9 @@ describe("target aws (default)", () => {
     const hostKey = lab.one("tls:index/privateKey:PrivateKey", "host-key");
     assert.equal(hostKey.inputs.algorithm, "ED25519");
     const instance = lab.one("aws:ec2/instance:Instance");
-    assert.ok(isSecretInput(instance.inputs.userData), "user data carries the host's private key");
-    const cloudConfig = parse(unwrapSecrets(instance.inputs.userData) as string);
+    assert.ok(isSecretInput(instance.inputs.userDataBase64), "user data carries the host's private key");
+    assert.equal(instance.inputs.userData, undefined, "only the packed form: the plain text is over EC2's 16 KB");
+    const cloudConfig = parse(userDataOf(instance));
     assert.equal(cloudConfig.ssh_deletekeys, true);
     assert.match(cloudConfig.ssh_keys.ed25519_private, /BEGIN OPENSSH PRIVATE KEY/);
     const publicKey = cloudConfig.ssh_keys.ed25519_public as string;

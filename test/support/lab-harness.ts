@@ -1,5 +1,6 @@
 // Builds the real program under the shared mocks, per config, and collects what a user depends on:
 // the resources declared (with their inputs and options) and the stack outputs.
+import { gunzipSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { buildLab, LabDeps } from "../../lab";
 import { parseLabConfig, RawConfig } from "../../lib/config";
@@ -49,6 +50,13 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 /** Mock inputs as the program meant them: secret inputs reach the mocks wrapped in a signature. */
+/** The cloud-config an instance boots with: its userDataBase64 is gzip, then base64 (lib/host/cloud-init.ts). */
+export function userDataOf(instance: LoggedResource): string {
+  const packed = unwrapSecrets(instance.inputs.userDataBase64);
+  if (typeof packed !== "string") throw new Error(`${instance.name} has no userDataBase64`);
+  return gunzipSync(Buffer.from(packed, "base64")).toString("utf8");
+}
+
 export function unwrapSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unwrapSecrets);
   if (typeof value !== "object" || value === null) return value;

@@ -66,3 +66,21 @@ export function silentProblems(userData: string, known: Set<string>): string[] {
     .filter((key) => !known.has(key))
     .map((key) => `${key}: no cloud-init module reads this key (misspelt?), so it would be ignored`);
 }
+
+/**
+ * What the installed cloud-init makes of raw user data (as EC2 hands it over, after base64): its own
+ * UserDataProcessor, which unpacks gzip and splits MIME, gives the parts with their content types.
+ */
+export function cloudInitParts(raw: Buffer): { type: string; text: string }[] {
+  const code = [
+    "import json, sys, tempfile",
+    "from cloudinit import helpers, user_data",
+    "d = tempfile.mkdtemp()",
+    "msg = user_data.UserDataProcessor(helpers.Paths({'cloud_dir': d, 'run_dir': d})).process(sys.stdin.buffer.read())",
+    "parts = [p for p in msg.walk() if p.get_content_maintype() != 'multipart']",
+    "print(json.dumps([{'type': p.get_content_type(), 'text': p.get_payload(decode=True).decode()} for p in parts]))",
+  ].join("\n");
+  const run = spawnSync(cloudInitPython(), ["-c", code], { input: raw, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`cloud-init could not process the user data: ${run.stderr || run.error}`);
+  return JSON.parse(run.stdout) as { type: string; text: string }[];
+}

@@ -2,7 +2,7 @@
 // mocks (buildLabForTest), never re-rendered here: what a judge sees is what the program declared.
 import { parse, parseDocument } from "yaml";
 import type { RawConfig } from "../../../lib/config";
-import { buildLabForTest, BuiltLab, DeclaredResource, unwrapSecrets } from "../../support/lab-harness";
+import { buildLabForTest, BuiltLab, DeclaredResource, unwrapSecrets, userDataOf } from "../../support/lab-harness";
 import { assertNoProblems } from "./environment";
 
 export type KubeObject = Record<string, unknown>;
@@ -63,7 +63,7 @@ async function collect(raw: RawConfig): Promise<LabArtifacts> {
   const lab = await buildLabForTest(raw);
   const object = (type: string): KubeObject => inputsOf(lab.one(type));
   const instances = lab.ofType("aws:ec2/instance:Instance");
-  const userData = instances.length === 1 ? (inputsOf(instances[0]).userData as string) : undefined;
+  const userData = instances.length === 1 ? userDataOf(instances[0]) : undefined;
   const deployCommand = lab.resources.find((r) => COMMAND_TYPES.includes(r.type) && r.name.endsWith("-deploy"));
   if (!deployCommand) throw new Error(`no *-deploy command declared for config ${JSON.stringify(raw)}`);
   const deploy = inputsOf(deployCommand);
