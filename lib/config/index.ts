@@ -12,6 +12,8 @@ import {
   Check, SERVICE_CIDR_RULES, VPC_CIDR_RULES, WHY, bool, cidr, instanceType, isConfigKey, kubeconfig, kubeconfigPath,
   kubernetesVersion, labName, nodeImage, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, version, wholeNumber,
 } from "./checks";
+import { resolveExperiments } from "./experiments";
+import { resolvePools, SINGLE_POOL_KEYS } from "./pools";
 
 export * from "./keys";
 
@@ -192,6 +194,39 @@ function checkCalicoInstall(c: LabConfig, values: Partial<Record<ConfigKey, stri
     p.add(`${q("ipamProbe")} is "true" but ${q("calicoInstall")} is "none": the probe creates a DaemonSet, and "none" writes nothing ` +
       `to the cluster; remove ${q("ipamProbe")}, or set ${q("calicoInstall")} to installation or operator`);
   }
+  if (c.calicoInstall === "none") {
+    for (const key of ["pools", "ipamConfig", "namespaces", "workloads"] as const) {
+      if (values[key] !== undefined) {
+        p.add(`${q(key)} is set but ${q("calicoInstall")} is "none": the experiments write to the cluster, and "none" writes nothing; ` +
+          `remove ${q(key)}, or set ${q("calicoInstall")} to installation or operator`);
+      }
+    }
+  }
+}
+
+/** ipFamily, pools and the experiment keys, which build on the keys above. */
+function resolvePoolKeys(c: LabConfig, values: Partial<Record<ConfigKey, string>>, p: Problems): Partial<LabConfig> {
+  const good = (key: ConfigKey, value: string): string | undefined => (p.bad.has(key) ? undefined : value);
+  const pools = resolvePools(values, {
+    target: c.target,
+    podCidr: good("podCidr", c.podCidr),
+    serviceCidr: good("serviceCidr", c.serviceCidr),
+    vpcCidr: good("vpcCidr", c.vpcCidr),
+    single: { blockSize: c.blockSize, encapsulation: c.encapsulation, natOutgoing: c.natOutgoing, nodeSelector: c.nodeSelector },
+    singleSet: SINGLE_POOL_KEYS.filter((k) => values[k] !== undefined),
+  });
+  const experiments = resolveExperiments(values, { target: c.target, labName: c.labName, workers: c.workers, pools: pools.pools });
+  for (const problem of [...pools.problems, ...experiments.problems]) p.add(problem);
+  return {
+    ipFamily: pools.ipFamily,
+    podCidrV6: pools.podCidrV6,
+    serviceCidrV6: pools.serviceCidrV6,
+    pools: pools.pools,
+    ipamConfig: experiments.ipamConfig,
+    workerLabels: experiments.workerLabels,
+    namespaces: experiments.namespaces,
+    workloads: experiments.workloads,
+  };
 }
 
 /**
@@ -237,10 +272,16 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     kubeconfig: take("kubeconfig", kubeconfig),
     kubeconfigPath: expandHome(take("kubeconfigPath", kubeconfigPath)),
     calicoInstall,
+    ipFamily: DEFAULTS.ipFamily,
+    pools: [],
+    workerLabels: [],
+    namespaces: {},
+    workloads: [],
   };
   // Read-only writes nothing, so no probe unless asked (and asking is refused below).
   if (calicoInstall === "none" && values.ipamProbe === undefined) config.ipamProbe = false;
-  checkPool(config, p);
+  Object.assign(config, resolvePoolKeys(config, values, p));
+  if (values.pools === undefined) checkPool(config, p);
   checkOverlaps(config, values, p);
   checkIngress(config, p);
   checkTargetKeys(config, values, p);

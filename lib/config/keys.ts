@@ -1,9 +1,30 @@
 // The lab's stack configuration: every key, its type and its default (validation: config.ts).
 export const CONFIG_NAMESPACE = "calico-ipam";
 
-import type { CalicoInstall, Encapsulation, NatOutgoing, Target } from "../core/types";
+import type { CalicoInstall, ClusterIpFamily, Encapsulation, NatOutgoing, PoolSettings, Target } from "../core/types";
 import { DEFAULT_KUBERNETES_VERSION } from "../core/versions";
-export type { CalicoInstall, Encapsulation, NatOutgoing, Target } from "../core/types";
+export type { AssignmentMode, CalicoInstall, ClusterIpFamily, Encapsulation, NatOutgoing, PoolSettings, Target } from "../core/types";
+
+/** `ipamConfig`: the cluster's `default` IPAMConfiguration (projectcalico.org/v3). */
+export interface IpamConfigSettings {
+  /** true: a node never takes addresses from another node's block (no borrowing). */
+  strictAffinity: boolean;
+  /** Blocks a node may hold; 0 is Calico's default, a limit of 20. */
+  maxBlocksPerHost: number;
+}
+
+/** `workloads[]`: a Deployment of pause pods, to make IPAM hand out addresses. */
+export interface WorkloadConfig {
+  name: string;
+  namespace: string;
+  replicas: number;
+  /** Pools the pods ask for by name (pod annotation); empty: the namespace's or the nodes' pools. */
+  pools: string[];
+  /** Pin every pod to this node. */
+  node?: string;
+  /** Any new value restarts the pods, as `kubectl rollout restart` would. */
+  rollout?: string;
+}
 
 export interface LabConfig {
   /** Where the lab lives: an EC2 host, this machine's Docker, or a cluster the user already has. */
@@ -24,14 +45,29 @@ export interface LabConfig {
   nodeImage: string;
   workers: number;
   calicoVersion: string;
+  /** The cluster's IPv4 pod range (kind's podSubnet); every IPv4 pool lies inside it. */
   podCidr: string;
   serviceCidr: string;
+  /** `ipv4`, or `dual`: kind's dual-stack networking and an IPv6 pool beside the IPv4 ones. */
+  ipFamily: ClusterIpFamily;
+  /** ipFamily dual: the IPv6 halves of kind's podSubnet and serviceSubnet. */
+  podCidrV6?: string;
+  serviceCidrV6?: string;
+  /** Every pool the Installation declares: from `pools`, or the one pool the single-pool keys describe. */
+  pools: PoolSettings[];
   blockSize: number;
   encapsulation: Encapsulation;
   natOutgoing: NatOutgoing;
   nodeSelector: string;
   calicoTimeoutMinutes: number;
   ipamProbe: boolean;
+  /** Undefined: the cluster keeps Calico's own IPAM configuration. */
+  ipamConfig?: IpamConfigSettings;
+  /** Labels of each worker node, in node order (worker, worker2, ...). */
+  workerLabels: Record<string, string>[];
+  /** Namespaces the lab creates, with the pools their pods take (namespace annotation). */
+  namespaces: Record<string, { pools: string[] }>;
+  workloads: WorkloadConfig[];
   /** target existing: kubeconfig contents (a secret config value) ... */
   kubeconfig?: string;
   /** ... or a path to a kubeconfig file. */
@@ -59,6 +95,7 @@ export const DEFAULTS = {
   calicoTimeoutMinutes: 15,
   ipamProbe: true,
   calicoInstall: "operator",
+  ipFamily: "ipv4",
 } as const satisfies Partial<LabConfig>;
 
 /** Every key the lab reads, so a typo (`blocksize`) is reported instead of silently ignored. */
@@ -66,7 +103,7 @@ export const CONFIG_KEYS = [
   "target", "labName", "instanceType", "rootVolumeGb", "vpcCidr", "allowedCidrs", "allowOpenIngress",
   "sshPublicKey", "kubernetesVersion", "nodeImage", "workers", "calicoVersion", "podCidr", "serviceCidr", "blockSize",
   "encapsulation", "natOutgoing", "nodeSelector", "calicoTimeoutMinutes", "ipamProbe", "kubeconfig",
-  "kubeconfigPath", "calicoInstall",
+  "kubeconfigPath", "calicoInstall", "ipFamily", "pools", "ipamConfig", "workerLabels", "namespaces", "workloads",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
