@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LabConfig } from "./lib/config";
 import { IpPlan, KUBELET_DEFAULT_MAX_PODS, planIp } from "./lib/ipam/plan";
 import { renderCloudInit } from "./lib/host/cloud-init";
-import { DEFAULT_POOL_NAME, PoolSettings } from "./lib/calico/resources";
+import type { PoolSettings } from "./lib/core/types";
 import { API_SERVER_PORT } from "./lib/core/types";
 import { ClusterShape } from "./lib/cluster/topology";
 import {
@@ -65,14 +65,14 @@ function stop(message: string): never {
   throw new pulumi.RunError(message);
 }
 
-/** The lab's own plan: one control plane plus the workers, at the kubelet's default pod limit. */
-export function ipPlanFor(config: LabConfig): IpPlan {
+/** A pool's plan for the lab: one control plane plus the workers, at the kubelet's default pod limit. */
+export function ipPlanFor(config: LabConfig, pool: PoolSettings = config.pools[0]): IpPlan {
   return planIp({
-    poolCidr: config.podCidr,
-    blockSize: config.blockSize,
+    poolCidr: pool.cidr,
+    blockSize: pool.blockSize,
     nodes: config.workers + 1,
     podsPerNode: KUBELET_DEFAULT_MAX_PODS,
-    tunnelAddressPerNode: config.encapsulation !== "None",
+    tunnelAddressPerNode: pool.encapsulation !== "None",
   });
 }
 
@@ -87,6 +87,8 @@ function clusterShape(config: LabConfig, apiServer: ClusterShape["apiServer"]): 
     workers: config.workers,
     podCidr: config.podCidr,
     serviceCidr: config.serviceCidr,
+    ...(config.podCidrV6 && config.serviceCidrV6 ? { dualStack: { podCidr: config.podCidrV6, serviceCidr: config.serviceCidrV6 } } : {}),
+    workerLabels: config.workerLabels,
     apiServer,
   };
 }
@@ -178,7 +180,7 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
 }
 
 function localCluster(config: LabConfig, deps: LabDeps): ClusterSource {
-  const missing = localPreflight(deps.localHost);
+  const missing = localPreflight(deps.localHost, config.ipFamily);
   if (missing) stop(missing);
   const cluster = new LabCluster("cluster", {
     transport: localTransport(),
@@ -246,8 +248,12 @@ async function existingCluster(config: LabConfig, deps: LabDeps): Promise<Cluste
 }
 
 export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOutputs> {
-  const plan = ipPlanFor(config);
-  for (const warning of plan.warnings) pulumi.log.warn(`calico-ipam IP plan: ${warning}`);
+  const plans = config.pools.map((pool) => ({ pool: pool.name, ...ipPlanFor(config, pool) }));
+  // A pool for some nodes only is planned as if every node used it: its warnings would mostly be noise.
+  for (const [i, plan] of plans.entries()) {
+    if (config.pools[i].nodeSelector !== "all()") continue;
+    for (const warning of plan.warnings) pulumi.log.warn(`calico-ipam IP plan${plans.length > 1 ? ` of pool ${plan.pool}` : ""}: ${warning}`);
+  }
 
   const source =
     config.target === "aws"
@@ -256,18 +262,11 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
         ? localCluster(config, deps)
         : await existingCluster(config, deps);
 
-  const pool: PoolSettings = {
-    cidr: config.podCidr,
-    blockSize: config.blockSize,
-    encapsulation: config.encapsulation,
-    natOutgoing: config.natOutgoing,
-    nodeSelector: config.nodeSelector,
-  };
   const calico = source.calico
     ? new Calico("calico", {
         kubeconfig: source.kubeconfig,
         calicoVersion: config.calicoVersion,
-        pool,
+        pools: config.pools,
         timeoutMinutes: config.calicoTimeoutMinutes,
         ...source.calico,
         deletedWith: source.deletedWith,
@@ -285,13 +284,13 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
   const calicoTimings = calico ? [calico.ready.apply((r) => r.timings ?? {})] : [];
   // What the stack installed; a read-only stack installed nothing (the ipam output shows the cluster's pools).
   const installed: LabOutputs = calico
-    ? { calicoVersion: pulumi.output(config.calicoVersion), ipPool: pulumi.output({ name: DEFAULT_POOL_NAME, ...pool }) }
+    ? { calicoVersion: pulumi.output(config.calicoVersion), ipPools: pulumi.output(config.pools) }
     : {};
 
   return {
     ...source.outputs,
     ...installed,
-    ipPlan: pulumi.output(plan),
+    ipPlan: pulumi.output(plans),
     timings: pulumi.all([...source.timings, ...calicoTimings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
     blockAffinities: ipam.state.apply((s) => s.blockAffinities),
     ipam: ipam.state.apply((s) => s.ipam),

@@ -35,7 +35,8 @@ export interface CalicoArgs {
   /** Admin kubeconfig of the cluster (secret). */
   kubeconfig: pulumi.Input<string>;
   calicoVersion: string;
-  pool: PoolSettings;
+  /** Every pool of the Installation, in order. */
+  pools: PoolSettings[];
   timeoutMinutes: number;
   /** "operator": install the Tigera operator too; "installation": the cluster already runs it. */
   install: "operator" | "installation";
@@ -90,7 +91,7 @@ export class Calico extends pulumi.ComponentResource {
       apiVersion: "operator.tigera.io/v1",
       kind: "Installation",
       metadata: { name: "default", annotations: { "pulumi.com/patchForce": "true" } },
-      spec: installationSpec(args.pool),
+      spec: installationSpec(args.pools),
     }, { ...inCluster, dependsOn: operator });
     this.apiServer = new k8s.apiextensions.CustomResource(`${name}-apiserver`, {
       apiVersion: "operator.tigera.io/v1",

@@ -2,7 +2,7 @@
 // transport reaches. Its kubeconfig is the one thing later stages need, and it stays secret.
 import * as pulumi from "@pulumi/pulumi";
 import { renderStep, parseTimings } from "../lib/core/steps";
-import { ClusterShape, deployStepParams, nodeNames, renderKindConfig, renderTopology } from "../lib/cluster/topology";
+import { ClusterShape, deployStepParams, nodeNames, renderKindConfig, renderKindConfigIdentity, renderTopology } from "../lib/cluster/topology";
 import { pointKubeconfigAt } from "../lib/cluster/kubeconfig";
 import { StepTransport } from "./transport";
 
@@ -54,7 +54,8 @@ export class LabCluster extends pulumi.ComponentResource {
       delete: labName.apply((lab) => renderStep("destroy-cluster", { LAB_NAME: lab })),
       // Exactly what needs a new cluster: the rendered files (Kubernetes version, nodes, subnets,
       // certificate names), the pool settings Calico refuses to change in place, and a new machine.
-      triggers: [this.rendered.topology, this.rendered.kindConfig, shape.podCidr, args.blockSize, ...(args.machineId ? [args.machineId] : [])],
+      // Worker labels are left out: the lab relabels running nodes in place.
+      triggers: [this.rendered.topology, shape.apply(renderKindConfigIdentity), shape.podCidr, args.blockSize, ...(args.machineId ? [args.machineId] : [])],
     }, {
       ...parent,
       dependsOn: args.dependsOn,

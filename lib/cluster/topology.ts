@@ -1,7 +1,7 @@
 // The containerlab topology and the kind cluster config, rendered from the lab config.
 // Rendering is deterministic (same input, same bytes): these texts are the cluster's replace triggers.
 import { stringify } from "yaml";
-import { API_SERVER_PORT } from "../core/types";
+import { API_SERVER_PORT, kindNodeNames } from "../core/types";
 import { REGISTRY_MIRROR } from "../core/versions";
 
 export interface ClusterShape {
@@ -11,6 +11,10 @@ export interface ClusterShape {
   workers: number;
   podCidr: string;
   serviceCidr: string;
+  /** Dual-stack: kind's IPv6 pod and service ranges, beside the IPv4 ones. */
+  dualStack?: { podCidr: string; serviceCidr: string };
+  /** Labels of each worker node, in node order; kind hands them to the kubelet when the node registers. */
+  workerLabels?: Record<string, string>[];
   /**
    * How the API server is exposed. `public`: on every host address at 6443, with the certificate
    * valid for these extra names (the Elastic IP and its DNS name). `loopback`: kind's default,
@@ -22,11 +26,7 @@ export interface ClusterShape {
 
 /** The kind nodes' Kubernetes names, as kind derives them from the cluster name. */
 export function nodeNames(shape: Pick<ClusterShape, "labName" | "workers">): { name: string; role: string }[] {
-  const workers = Array.from({ length: shape.workers }, (_, i) => ({
-    name: `${shape.labName}-worker${i === 0 ? "" : i + 1}`,
-    role: "worker",
-  }));
-  return [{ name: `${shape.labName}-control-plane`, role: "control-plane" }, ...workers];
+  return kindNodeNames(shape.labName, shape.workers);
 }
 
 export function kindConfigFileName(labName: string): string {
@@ -54,17 +54,25 @@ export function renderTopology(shape: ClusterShape): string {
 }
 
 export function renderKindConfig(shape: ClusterShape): string {
+  const dual = shape.dualStack;
   const networking: Record<string, unknown> = {
     // Calico is the CNI; kind's own (kindnet) must not be installed.
     disableDefaultCNI: true,
-    podSubnet: shape.podCidr,
-    serviceSubnet: shape.serviceCidr,
+    // Dual-stack: one range of each family, comma-separated (kind's validateSubnets).
+    ...(dual ? { ipFamily: "dual" } : {}),
+    podSubnet: dual ? `${shape.podCidr},${dual.podCidr}` : shape.podCidr,
+    serviceSubnet: dual ? `${shape.serviceCidr},${dual.serviceCidr}` : shape.serviceCidr,
   };
+  let worker = 0;
+  const nodes = nodeNames(shape).map((node) => {
+    const labels = node.role === "worker" ? shape.workerLabels?.[worker++] : undefined;
+    return labels && Object.keys(labels).length > 0 ? { role: node.role, labels } : { role: node.role };
+  });
   const config: Record<string, unknown> = {
     kind: "Cluster",
     apiVersion: "kind.x-k8s.io/v1alpha4",
     networking,
-    nodes: nodeNames(shape).map((node) => ({ role: node.role })),
+    nodes,
     containerdConfigPatches: [CONTAINERD_REGISTRY_HOSTS_PATCH],
   };
   if (shape.apiServer.exposure === "public") {
@@ -118,4 +126,12 @@ export function deployStepParams(shape: ClusterShape, userKubeconfig: UserKubeco
     MIRROR_UPSTREAM: REGISTRY_MIRROR.upstream,
     MIRROR_HOSTS_TOML: mirrorHostsToml(),
   };
+}
+
+/**
+ * The kind config as far as only a new cluster can change it: worker labels left out, since the
+ * lab keeps them up to date on the running nodes. The cluster's replace trigger.
+ */
+export function renderKindConfigIdentity(shape: ClusterShape): string {
+  return renderKindConfig({ ...shape, workerLabels: undefined });
 }

@@ -20,8 +20,13 @@ export const EC2_USER_DATA_LIMIT_BYTES = 16 * 1024;
 export const INSTALL_SCRIPT_PATH = "/usr/local/sbin/calico-ipam-install-tools";
 export const PREPULL_SCRIPT_PATH = "/usr/local/sbin/calico-ipam-prepull-images";
 
-/** kind's known-issues page: several nodes on one host exhaust the default inotify limits. */
-const SYSCTL_CONF = "fs.inotify.max_user_watches = 524288\nfs.inotify.max_user_instances = 512\n";
+/**
+ * kind's known-issues page: several nodes on one host exhaust the default inotify limits. IPv6
+ * forwarding is on the host list of Calico's dual-stack page (kind turns it on inside the node
+ * containers itself, docker provision.go); harmless to an IPv4 lab, and set at first boot because a
+ * running host never sees new user data.
+ */
+const SYSCTL_CONF = "fs.inotify.max_user_watches = 524288\nfs.inotify.max_user_instances = 512\nnet.ipv6.conf.all.forwarding = 1\n";
 
 export function renderInstallScript(versions: HostToolVersions): string {
   return renderStep("install-tools", {

@@ -12,6 +12,20 @@ const CONFIGS: [string, RawConfig][] = [
   ["the default config", {}],
   ["blockSize 24, encapsulation VXLAN", { blockSize: "24", encapsulation: "VXLAN" }],
   ["target local", { target: "local" }],
+  ["several pools (one disabled, one Manual)", {
+    podCidr: "10.244.0.0/16",
+    pools: JSON.stringify([
+      { name: "main", cidr: "10.244.64.0/18", nodeSelector: "rack != 'a'", disableNewAllocations: true },
+      { name: "rack-a", cidr: "10.244.128.0/24", blockSize: 28, nodeSelector: "rack == 'a'", encapsulation: "VXLAN" },
+      { name: "main-v2", cidr: "10.244.192.0/18", assignmentMode: "Manual" },
+      { name: "open", cidr: "10.244.0.0/18" },
+    ]),
+  }],
+  ["dual-stack", { ipFamily: "dual" }],
+  ["dual-stack with IPv6 pools of its own", {
+    ipFamily: "dual",
+    pools: JSON.stringify([{ name: "v4", cidr: "192.168.0.0/16" }, { name: "v6-a", cidr: "fd00:10:244:1::/64", blockSize: 120, encapsulation: "VXLAN" }, { name: "v6-b", cidr: "fd00:10:244:2::/64" }]),
+  }],
 ];
 
 function poolOf(installation: KubeObject): Record<string, unknown> {
@@ -87,6 +101,19 @@ describe("conformance: Calico operator resources (operator.tigera.io/v1 CRDs)", 
     it("holds int32 to its range", () => {
       const problems = variant((i) => Object.assign(i.spec as object, { controlPlaneReplicas: 2 ** 31 }));
       assert.deepEqual(problems, ['/spec/controlPlaneReplicas: must match format "int32" (got 2147483648)']);
+    });
+
+    it("takes several pools of one family, but each CIDR and name once, and no overlap", () => {
+      const second = (pool: Record<string, unknown>) => variant((i) => (i.spec as { calicoNetwork: { ipPools: unknown[] } }).calicoNetwork.ipPools.push(pool));
+      assert.deepEqual(second({ cidr: "10.245.0.0/16", name: "b" }), []);
+      assert.match(second({ cidr: "10.244.0.0/16", name: "b" }).join("\n"), /IP pool 10\.244\.0\.0\/16 is specified more than once/);
+      assert.match(second({ cidr: "10.244.128.0/24", name: "b" }).join("\n"), /overlaps ipPools\/0/);
+    });
+
+    it("refuses IPIP on an IPv6 pool, and takes VXLAN there", () => {
+      const v6 = (encapsulation: string) => variant((i) => (i.spec as { calicoNetwork: { ipPools: unknown[] } }).calicoNetwork.ipPools.push({ cidr: "fd00:10:244::/56", blockSize: 122, encapsulation }));
+      assert.deepEqual(v6("VXLAN"), []);
+      assert.match(v6("IPIP").join("\n"), /IPIP is not supported on an IPv6 IP pool/);
     });
 
     it("applies the operator's block size range and name rule", () => {

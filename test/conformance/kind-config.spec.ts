@@ -37,9 +37,27 @@ const SCHEMA_FILE = path.join(__dirname, "kind-config.schema.json");
 function kindConfigValidator(): ValidateFunction {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
   addFormats(ajv, ["ipv4", "ipv6"]);
-  // kind parses podSubnet and serviceSubnet as CIDRs and refuses the cluster otherwise.
-  ajv.addFormat("cidr", { type: "string", validate: (s: string) => ipaddr.isValidCIDR(s) });
+  // kind parses podSubnet and serviceSubnet as one or two comma-separated CIDRs and refuses the cluster otherwise.
+  ajv.addFormat("kind-subnets", { type: "string", validate: (s: string) => s.split(",").length <= 2 && s.split(",").every((c) => ipaddr.isValidCIDR(c)) });
   return ajv.compile(JSON.parse(fs.readFileSync(SCHEMA_FILE, "utf8")) as object);
+}
+
+/**
+ * kind's rule between ipFamily and the subnets (pkg/internal/apis/config/validate.go validateSubnets,
+ * v0.31.0): single-stack takes one CIDR of its family, dual one of each.
+ */
+function familyProblems(config: Record<string, unknown>): string[] {
+  const networking = (config.networking ?? {}) as Record<string, unknown>;
+  const family = (networking.ipFamily as string | undefined) ?? "ipv4";
+  return (["podSubnet", "serviceSubnet"] as const).flatMap((field) => {
+    const value = networking[field];
+    if (typeof value !== "string") return [];
+    // A part that is no CIDR at all is the format check's to report.
+    if (!value.split(",").every((c) => ipaddr.isValidCIDR(c))) return [];
+    const kinds = value.split(",").map((c) => ipaddr.parseCIDR(c)[0].kind()).sort();
+    if (family === "dual") return kinds.join() === "ipv4,ipv6" ? [] : [`/networking/${field}: ipFamily dual needs one IPv4 and one IPv6 CIDR (got ${JSON.stringify(value)})`];
+    return kinds.length === 1 && kinds[0] === family ? [] : [`/networking/${field}: ipFamily ${family} needs one ${family} CIDR (got ${JSON.stringify(value)})`];
+  });
 }
 
 async function kindConfigOf(raw: RawConfig): Promise<Record<string, unknown>> {
@@ -49,9 +67,13 @@ async function kindConfigOf(raw: RawConfig): Promise<Record<string, unknown>> {
 
 describe("conformance: kind config (kind.x-k8s.io/v1alpha4 Cluster)", () => {
   const validate = kindConfigValidator();
-  const problems = (config: unknown): string[] => (validate(config) ? [] : describeErrors(validate.errors));
+  const problems = (config: unknown): string[] => [
+    ...(validate(config) ? [] : describeErrors(validate.errors)),
+    ...familyProblems(config as Record<string, unknown>),
+  ];
+  const EXPERIMENT: RawConfig = { ipFamily: "dual", workerLabels: '[{"rack": "a", "lab.example/zone": "z1"}, {}]' };
 
-  for (const [target, raw] of [["aws", {}], ["local", { target: "local" }]] as [string, RawConfig][]) {
+  for (const [target, raw] of [["aws", {}], ["local", { target: "local" }], ["aws, dual-stack with worker labels", EXPERIMENT]] as [string, RawConfig][]) {
     it(`target ${target}: KIND_CONFIG uses only kind's fields, with their types`, async () => {
       const config = await kindConfigOf(raw);
       assertNoProblems(`kind config (target ${target})`, problems(config));
@@ -70,6 +92,13 @@ describe("conformance: kind config (kind.x-k8s.io/v1alpha4 Cluster)", () => {
     for (const name of ["localhost", "127.0.0.1", MOCK_PUBLIC_IP, MOCK_PUBLIC_DNS]) {
       assert.ok(sans.includes(name), `certSANs lacks ${name}`);
     }
+  });
+
+  it("dual-stack with worker labels: both families' ranges, labels on the first worker only", async () => {
+    const config = await kindConfigOf(EXPERIMENT);
+    const networking = config.networking as Record<string, unknown>;
+    assert.deepEqual([networking.ipFamily, networking.podSubnet, networking.serviceSubnet], ["dual", "192.168.0.0/16,fd00:10:244::/56", "10.96.0.0/16,fd00:10:96::/112"]);
+    assert.deepEqual(config.nodes, [{ role: "control-plane" }, { role: "worker", labels: { rack: "a", "lab.example/zone": "z1" } }, { role: "worker" }]);
   });
 
   it("target local: leaves the API server on kind's loopback defaults, with no patch", async () => {
@@ -130,8 +159,22 @@ describe("conformance: kind config (kind.x-k8s.io/v1alpha4 Cluster)", () => {
       Object.assign(config.networking as object, { apiServerPort: "6443", podSubnet: "192.168.0.0/33" });
       assert.deepEqual(problems(config), [
         '/networking/apiServerPort: must be integer (got "6443")',
-        '/networking/podSubnet: must match format "cidr" (got "192.168.0.0/33")',
+        '/networking/podSubnet: must match format "kind-subnets" (got "192.168.0.0/33")',
       ]);
+    });
+
+    it("holds the subnets to the ipFamily, as kind's validateSubnets does", () => {
+      const config = baseline();
+      Object.assign(config.networking as object, { ipFamily: "dual", podSubnet: "10.244.0.0/16", serviceSubnet: "10.96.0.0/16,fd00:10:96::/112" });
+      assert.deepEqual(problems(config), ['/networking/podSubnet: ipFamily dual needs one IPv4 and one IPv6 CIDR (got "10.244.0.0/16")']);
+      Object.assign(config.networking as object, { ipFamily: "ipv4", podSubnet: "10.244.0.0/16,fd00:10:244::/56", serviceSubnet: "10.96.0.0/16" });
+      assert.deepEqual(problems(config), ['/networking/podSubnet: ipFamily ipv4 needs one ipv4 CIDR (got "10.244.0.0/16,fd00:10:244::/56")']);
+    });
+
+    it("takes node labels as a map of strings only", () => {
+      const config = baseline();
+      Object.assign(config, { nodes: [{ role: "worker", labels: { rack: 1 } }] });
+      assert.deepEqual(problems(config), ["/nodes/0/labels/rack: must be string (got 1)"]);
     });
   });
 });

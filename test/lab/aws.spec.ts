@@ -162,7 +162,7 @@ describe("target aws (default)", () => {
     // The command's own stdout is stored in state: it must be secret there too.
     assert.ok(lab.one(DEPLOY, "cluster-kubeconfig").opts.additionalSecretOutputs?.includes("stdout"));
     assert.ok(!lab.one(DEPLOY, "cluster-deploy").opts.additionalSecretOutputs?.includes("stdout"));
-    for (const name of ["publicIp", "clusterName", "nodes", "ipPool", "timings", "ipam"]) {
+    for (const name of ["publicIp", "clusterName", "nodes", "ipPools", "timings", "ipam"]) {
       assert.equal(await pulumi.isSecret(lab.outputs[name]), false, name);
     }
   });
@@ -215,7 +215,7 @@ describe("target aws (default)", () => {
 
   it("exports the lab's outputs", async () => {
     assert.deepEqual(Object.keys(lab.outputs).sort(), [
-      "blockAffinities", "calicoVersion", "clusterName", "ipPlan", "ipPool", "ipam", "kubeconfig", "nodes",
+      "blockAffinities", "calicoVersion", "clusterName", "ipPlan", "ipPools", "ipam", "kubeconfig", "nodes",
       "publicIp", "sshCommand", "sshHostKey", "sshPrivateKey", "tigeraStatus", "timings",
     ]);
     assert.equal(await valueOf(lab.outputs.publicIp), MOCK_PUBLIC_IP);

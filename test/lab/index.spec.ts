@@ -46,9 +46,9 @@ describe("index.ts (the Pulumi program)", () => {
       "calico-ipam:workers": "3",
     });
     const outputs = await program()();
-    const pool = (await valueOf(outputs.ipPool)) as { blockSize: number };
+    const [pool] = (await valueOf(outputs.ipPools)) as { blockSize: number }[];
     assert.equal(pool.blockSize, 24);
-    assert.deepEqual(((await valueOf(outputs.ipPlan)) as { nodes: number }).nodes, 4);
+    assert.deepEqual(((await valueOf(outputs.ipPlan)) as { nodes: number }[])[0].nodes, 4);
   });
 
   it("stops on bad config with the problem list alone: no stack trace, no second copy", async () => {

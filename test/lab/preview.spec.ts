@@ -22,6 +22,6 @@ describe("preview of a new stack", () => {
     await assert.rejects(valueOf(lab.outputs.kubeconfig, 300), /never resolved/);
     // What is known from config alone is shown.
     assert.equal(await valueOf(lab.outputs.calicoVersion), "v3.30.7");
-    assert.equal(((await valueOf(lab.outputs.ipPool)) as { cidr: string }).cidr, "192.168.0.0/16");
+    assert.deepEqual(((await valueOf(lab.outputs.ipPools)) as { cidr: string }[]).map((p) => p.cidr), ["192.168.0.0/16"]);
   });
 });

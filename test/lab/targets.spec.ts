@@ -116,7 +116,7 @@ describe("target existing", () => {
     assert.deepEqual(lab.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("pulumi:providers")), []);
     assert.deepEqual(calls, ["readIpamState"]);
     // It installed nothing, so it claims no Calico version or pool; the ipam output shows the cluster's.
-    for (const key of ["calicoVersion", "ipPool"]) assert.ok(!(key in lab.outputs), key);
+    for (const key of ["calicoVersion", "ipPools"]) assert.ok(!(key in lab.outputs), key);
     assert.ok("ipam" in lab.outputs);
   });
 

@@ -1,7 +1,11 @@
 // Rules the Tigera operator (v1.38) enforces on Installation and APIServer that the CRD schema does
 // not hold: the API server accepts these objects, then the operator refuses them and reports
-// Degraded. Written from the operator's validation of the Installation (block size range, one pool
-// per family, non-empty selector, encapsulation vs BGP) and its `default`-only singletons.
+// Degraded. Written from the operator's validation of the Installation (v1.38.13
+// pkg/controller/ippool/validation.go ValidatePools: block size range per family, each CIDR and name
+// once, non-empty selector; installation/validation.go: encapsulation vs BGP), its `default`-only
+// singletons, and what Calico's API server then refuses when the operator creates the pools
+// (v3.30.7 libcalico-go/lib/clientv3/ippool.go: overlapping pools, IPIP on an IPv6 pool). Several
+// pools of one family are fine since the operator's pool controller (v1.34+).
 import * as ipaddr from "ipaddr.js";
 import { isRecord } from "./builtin-objects";
 
@@ -25,8 +29,8 @@ function poolProblems(pool: Record<string, unknown>, at: string, bgp: unknown): 
       problems.push(`${at}/blockSize: ${size} is larger than the pool ${cidr} itself`);
     }
   }
-  if (!v4 && pool.encapsulation !== undefined && pool.encapsulation !== "None") {
-    problems.push(`${at}/encapsulation: IPv6 pools take no encapsulation, got "${String(pool.encapsulation)}"`);
+  if (!v4 && String(pool.encapsulation).startsWith("IPIP")) {
+    problems.push(`${at}/encapsulation: IPIP is not supported on an IPv6 IP pool, got "${String(pool.encapsulation)}"`);
   }
   if (pool.nodeSelector === "") problems.push(`${at}/nodeSelector: must not be empty`);
   if (bgp === "Disabled" && NEEDS_BGP.includes(String(pool.encapsulation))) {
@@ -44,10 +48,18 @@ export function operatorProblems(object: Record<string, unknown>): string[] {
 
   const network = isRecord(object.spec) && isRecord(object.spec.calicoNetwork) ? object.spec.calicoNetwork : {};
   const pools = Array.isArray(network.ipPools) ? network.ipPools.filter(isRecord) : [];
-  const families = pools.map((p) => (ipaddr.isValidCIDR(String(p.cidr)) ? ipaddr.parseCIDR(String(p.cidr))[0].kind() : "?"));
-  for (const family of ["ipv4", "ipv6"]) {
-    if (families.filter((f) => f === family).length > 1) problems.push(`/spec/calicoNetwork/ipPools: more than one ${family} pool`);
+  for (const field of ["cidr", "name"]) {
+    const values = pools.map((p) => p[field]).filter((v) => v !== undefined);
+    for (const twin of new Set(values.filter((v, i) => values.indexOf(v) !== i))) {
+      problems.push(`/spec/calicoNetwork/ipPools: IP pool ${String(twin)} is specified more than once`);
+    }
   }
+  const nets = pools.map((p) => (ipaddr.isValidCIDR(String(p.cidr)) ? ipaddr.parseCIDR(String(p.cidr)) : undefined));
+  nets.forEach((a, i) => nets.slice(0, i).forEach((b, j) => {
+    if (a && b && a[0].kind() === b[0].kind() && (a[0].match(b) || b[0].match(a))) {
+      problems.push(`/spec/calicoNetwork/ipPools/${i}/cidr: overlaps ipPools/${j} (${String(pools[j].cidr)}), which Calico refuses`);
+    }
+  }));
   pools.forEach((pool, i) => problems.push(...poolProblems(pool, `/spec/calicoNetwork/ipPools/${i}`, network.bgp)));
   return problems;
 }
