@@ -9,6 +9,7 @@ import { realLocalHost } from "./lib/host/local-host";
 import { inspectExistingCluster } from "./lib/cluster/existing-cluster";
 import { waitForCalicoReady } from "./lib/calico/ready";
 import { readIpamState } from "./lib/ipam/reader";
+import { readLiveCluster, readWorkloads } from "./lib/ipam/experiment-reader";
 
 function readRawConfig(): RawConfig {
   // Every key of our namespace goes to the validator, which also reports keys it does not know.
@@ -43,4 +44,6 @@ export = async () =>
   inspectCluster: inspectExistingCluster,
   waitForCalico: waitForCalicoReady,
   readIpamState,
+  readWorkloads: (kubeconfig, queries) => readWorkloads(kubeconfig, queries),
+  readLiveCluster: (kubeconfig) => readLiveCluster(kubeconfig),
   });

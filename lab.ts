@@ -6,6 +6,8 @@ import { LabConfig } from "./lib/config";
 import { IpPlan, KUBELET_DEFAULT_MAX_PODS, planIp } from "./lib/ipam/plan";
 import { renderCloudInit } from "./lib/host/cloud-init";
 import type { PoolSettings } from "./lib/core/types";
+import { DEFAULT_POOL_NAME } from "./lib/calico/resources";
+import type { RebuildTriggers } from "./lib/calico/pool-changes";
 import { API_SERVER_PORT } from "./lib/core/types";
 import { ClusterShape } from "./lib/cluster/topology";
 import {
@@ -19,6 +21,8 @@ import { LabCluster } from "./components/cluster";
 import { localTransport } from "./components/transport";
 import { Calico, ClusterProviderOptions, OwnerRecordArgs, WaitForCalico } from "./components/calico";
 import { Ipam, ReadIpamState } from "./components/ipam";
+import { Experiments, ReadLiveCluster, ReadWorkloads } from "./components/experiments";
+import { labNamespaces, labNodeLabels, labWorkloads } from "./lib/ipam/workloads";
 
 export interface LabDeps {
   /** The caller's public IPv4 (target aws, when allowedCidrs is not set). */
@@ -35,6 +39,8 @@ export interface LabDeps {
   inspectCluster: InspectCluster;
   waitForCalico: WaitForCalico;
   readIpamState: ReadIpamState;
+  readWorkloads: ReadWorkloads;
+  readLiveCluster: ReadLiveCluster;
 }
 
 export type LabOutputs = Record<string, pulumi.Output<unknown>>;
@@ -247,6 +253,18 @@ async function existingCluster(config: LabConfig, deps: LabDeps): Promise<Cluste
   };
 }
 
+/** The cluster's replace triggers as the live cluster shows them: kind's podSubnet, the single pool's block size. */
+function rebuildTriggers(config: LabConfig): RebuildTriggers | undefined {
+  if (config.target === "existing") return undefined;
+  const [first] = config.pools;
+  // The pool the single-pool keys describe (not one from `pools`): its block size is a cluster trigger.
+  const single = first.cidr === config.podCidr && first.blockSize === config.blockSize && first.name === DEFAULT_POOL_NAME;
+  return {
+    podSubnet: [config.podCidr, ...(config.podCidrV6 ? [config.podCidrV6] : [])].join(","),
+    singlePool: single ? { name: first.name, blockSize: config.blockSize } : undefined,
+  };
+}
+
 export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOutputs> {
   const plans = config.pools.map((pool) => ({ pool: pool.name, ...ipPlanFor(config, pool) }));
   // A pool for some nodes only is planned as if every node used it: its warnings would mostly be noise.
@@ -273,10 +291,28 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
         waitForCalico: deps.waitForCalico,
       })
     : undefined;
+  // Experiments write to the cluster: only where the stack installs Calico (not read-only).
+  const experiments = calico
+    ? new Experiments("experiments", {
+        provider: calico.provider,
+        kubeconfig: source.kubeconfig,
+        calicoReady: calico.ready,
+        pools: config.pools,
+        rebuildTriggers: rebuildTriggers(config),
+        ipamConfig: config.ipamConfig,
+        nodeLabels: labNodeLabels(config),
+        namespaces: labNamespaces(config),
+        workloads: labWorkloads(config),
+        deletedWith: source.deletedWith,
+        readWorkloads: deps.readWorkloads,
+        readLiveCluster: deps.readLiveCluster,
+      })
+    : undefined;
   const ipam = new Ipam("ipam", {
     provider: calico?.provider,
     kubeconfig: source.kubeconfig,
-    calicoReady: calico ? calico.ready : pulumi.output({}),
+    // The IPAM read comes after the workloads settle, so it shows the blocks they made nodes claim.
+    calicoReady: calico && experiments ? pulumi.all([calico.ready, experiments.settled]) : pulumi.output({}),
     probe: config.ipamProbe,
     deletedWith: source.deletedWith,
     readState: deps.readIpamState,
@@ -291,6 +327,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     ...source.outputs,
     ...installed,
     ipPlan: pulumi.output(plans),
+    ...(experiments ? { poolChanges: experiments.poolChanges, workloads: experiments.workloads } : {}),
     timings: pulumi.all([...source.timings, ...calicoTimings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
     blockAffinities: ipam.state.apply((s) => s.blockAffinities),
     ipam: ipam.state.apply((s) => s.ipam),

@@ -101,3 +101,11 @@ export function unionSize(cidrs: Cidr[]): bigint {
   const outermost = distinct.filter((c) => !distinct.some((d) => d !== c && cidrContains(d, c)));
   return outermost.reduce((sum, c) => sum + addressCount(c.prefix, c.bits), 0n);
 }
+
+/** True when `address` (a pod IP as Kubernetes reports it) lies in `cidr`; false for anything unparsable. */
+export function cidrHoldsAddress(cidr: string, address: string): boolean {
+  if (!ipaddr.isValidCIDR(cidr) || !ipaddr.isValid(address)) return false;
+  const range = ipaddr.parseCIDR(cidr);
+  const ip = ipaddr.parse(address);
+  return ip.kind() === range[0].kind() && ip.match(range);
+}

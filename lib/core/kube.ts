@@ -309,6 +309,8 @@ export interface ListOptions extends ReadOptions {
   /** Only this namespace's objects (default: every namespace, or cluster-scoped objects). */
   namespace?: string;
   labelSelector?: string;
+  /** Equality terms on fields the server indexes, e.g. `reason=FailedCreatePodSandBox` for events. */
+  fieldSelector?: string;
 }
 
 /** Every object of a kind, page by page; the items are as the server sent them (the caller checks their shape). */
@@ -323,6 +325,7 @@ export async function listObjects(clients: KubeClients, ref: ResourceRef, opts: 
   for (let page = 1; ; page++) {
     const query: Record<string, string> = { limit: String(limit) };
     if (opts.labelSelector) query.labelSelector = opts.labelSelector;
+    if (opts.fieldSelector) query.fieldSelector = opts.fieldSelector;
     if (token !== undefined) query.continue = token;
     const room = Math.min(clients.limits.maxResponseBytes, clients.limits.maxListBytes - bytes);
     const answer = await get(clients, path, query, `the list of ${describe(ref)}`, room);

@@ -1,11 +1,32 @@
 // The IPAM probe: one pause container on every node. Calico claims a block for a node only when a
 // pod there first needs an address, so without it a node may hold no block and the outputs mislead.
 
-import type { V1DaemonSet } from "@kubernetes/client-node";
+import type { V1DaemonSet, V1PodSpec } from "@kubernetes/client-node";
 
 export const PROBE_NAMESPACE = "calico-ipam";
 export const PROBE_NAME = "ipam-probe";
-export const PROBE_IMAGE = "registry.k8s.io/pause:3.10";
+/** registry.k8s.io/pause 3.10, by the digest of its multi-arch index: the image never changes under the lab. */
+export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a";
+export const PROBE_IMAGE = PAUSE_IMAGE;
+
+/** A pod that only holds an address: the pause container, with nothing to exploit and almost no cost. */
+export function pausePodSpec(extra: Partial<V1PodSpec> = {}): V1PodSpec {
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: 0,
+    securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: "RuntimeDefault" } },
+    ...extra,
+    containers: [
+      {
+        name: "pause",
+        image: PAUSE_IMAGE,
+        resources: { requests: { cpu: "1m", memory: "4Mi" }, limits: { memory: "16Mi" } },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+      },
+    ],
+  };
+}
 
 export function probeDaemonSet(namespace: string): V1DaemonSet {
   const labels = { "app.kubernetes.io/name": PROBE_NAME, "app.kubernetes.io/part-of": "calico-ipam" };
@@ -17,22 +38,8 @@ export function probeDaemonSet(namespace: string): V1DaemonSet {
       selector: { matchLabels: labels },
       template: {
         metadata: { labels },
-        spec: {
-          // Every node, the control plane included: tolerate every taint.
-          tolerations: [{ operator: "Exists" }],
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: 0,
-          securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: "RuntimeDefault" } },
-          containers: [
-            {
-              name: "pause",
-              image: PROBE_IMAGE,
-              resources: { requests: { cpu: "1m", memory: "4Mi" }, limits: { memory: "16Mi" } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-            },
-          ],
-        },
+        // Every node, the control plane included: tolerate every taint.
+        spec: pausePodSpec({ tolerations: [{ operator: "Exists" }] }),
       },
     },
   };

@@ -10,13 +10,24 @@ import { inputsOf, KubeObject, labArtifacts } from "./support/lab-artifacts";
 
 /** Resource types that are not objects of ours: upstream manifests and the provider itself. */
 const NOT_OURS = ["kubernetes:yaml/v2:ConfigFile", "pulumi:providers:kubernetes"];
-/** Judged against the operator CRDs in calico-resources.spec.ts. */
-const JUDGED_BY_CRD = ["kubernetes:operator.tigera.io/v1:Installation", "kubernetes:operator.tigera.io/v1:APIServer"];
+/** Judged against the operator CRDs in calico-resources.spec.ts, and Calico's v3 API in projectcalico-v3.spec.ts. */
+const JUDGED_BY_CRD = [
+  "kubernetes:operator.tigera.io/v1:Installation", "kubernetes:operator.tigera.io/v1:APIServer",
+  "kubernetes:projectcalico.org/v3:IPAMConfigurationPatch",
+];
+/** Every experiment key set, so each kind of object the experiments declare is judged. */
+const EXPERIMENTS: RawConfig = {
+  pools: JSON.stringify([{ name: "main", cidr: "192.168.0.0/18" }, { name: "rack-a", cidr: "192.168.64.0/24", nodeSelector: "rack == 'a'" }]),
+  ipamConfig: '{"maxBlocksPerHost": 2}',
+  workerLabels: '[{"rack": "a"}, {"lab.example/zone": "z2"}]',
+  namespaces: '{"team-a": {"pools": ["rack-a"]}}',
+  workloads: '[{"name": "web", "replicas": 3, "rollout": "1"}, {"name": "api", "namespace": "team-a", "replicas": 2, "pools": ["main"]}, {"name": "cp", "namespace": "batch", "replicas": 1, "node": "calico-ipam-control-plane"}]',
+};
 
-/** apiVersion and kind from a type token such as "kubernetes:apps/v1:DaemonSet" ("core/v1" is "v1"). */
+/** apiVersion and kind from a type token such as "kubernetes:apps/v1:DaemonSet" ("core/v1" is "v1"); a Patch is its object's kind. */
 function typeMetaOf(type: string): { apiVersion: string; kind: string } {
   const [, groupVersion, kind] = type.split(":");
-  return { apiVersion: groupVersion.replace(/^core\//, ""), kind };
+  return { apiVersion: groupVersion.replace(/^core\//, ""), kind: kind.replace(/Patch$/, "") };
 }
 
 /** Our objects as the API server receives them: type meta from the type token where inputs lack it. */
@@ -36,8 +47,16 @@ describe("conformance: our Kubernetes objects (Kubernetes OpenAPI types)", () =>
     });
   }
 
+  it("the experiments' namespaces, Deployments and node label patches are valid Kubernetes objects", async () => {
+    const objects = await ourObjects(EXPERIMENTS);
+    assert.deepEqual([...new Set(objects.map((o) => o.type))].sort(), [
+      "kubernetes:apps/v1:DaemonSet", "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:Namespace", "kubernetes:core/v1:NodePatch",
+    ]);
+    for (const { type, name, object } of objects) assertNoProblems(`${type} ${name}`, builtinProblems(object));
+  });
+
   it("every Kubernetes object the program declares has a judge in this suite", async () => {
-    const unjudged = (await ourObjects({})).filter(({ object }) => !isBuiltinKind(object.apiVersion, object.kind));
+    const unjudged = [...(await ourObjects({})), ...(await ourObjects(EXPERIMENTS))].filter(({ object }) => !isBuiltinKind(object.apiVersion, object.kind));
     assert.deepEqual(unjudged.map((o) => o.type), [], "add these kinds to BUILTIN in support/builtin-objects.ts, or a CRD check");
   });
 

@@ -162,7 +162,7 @@ describe("target aws (default)", () => {
     // The command's own stdout is stored in state: it must be secret there too.
     assert.ok(lab.one(DEPLOY, "cluster-kubeconfig").opts.additionalSecretOutputs?.includes("stdout"));
     assert.ok(!lab.one(DEPLOY, "cluster-deploy").opts.additionalSecretOutputs?.includes("stdout"));
-    for (const name of ["publicIp", "clusterName", "nodes", "ipPools", "timings", "ipam"]) {
+    for (const name of ["publicIp", "clusterName", "nodes", "ipPools", "timings", "ipam", "workloads"]) {
       assert.equal(await pulumi.isSecret(lab.outputs[name]), false, name);
     }
   });
@@ -215,8 +215,8 @@ describe("target aws (default)", () => {
 
   it("exports the lab's outputs", async () => {
     assert.deepEqual(Object.keys(lab.outputs).sort(), [
-      "blockAffinities", "calicoVersion", "clusterName", "ipPlan", "ipPools", "ipam", "kubeconfig", "nodes",
-      "publicIp", "sshCommand", "sshHostKey", "sshPrivateKey", "tigeraStatus", "timings",
+      "blockAffinities", "calicoVersion", "clusterName", "ipPlan", "ipPools", "ipam", "kubeconfig", "nodes", "poolChanges",
+      "publicIp", "sshCommand", "sshHostKey", "sshPrivateKey", "tigeraStatus", "timings", "workloads",
     ]);
     assert.equal(await valueOf(lab.outputs.publicIp), MOCK_PUBLIC_IP);
     assert.equal(await valueOf(lab.outputs.clusterName), "calico-ipam");

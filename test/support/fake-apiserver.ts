@@ -67,6 +67,8 @@ export interface FakeApiServer {
   requests: SeenRequest[];
   /** Replaces what a list path serves. */
   setItems(listPath: string, items: unknown[]): void;
+  /** Serves a list at a new path (e.g. /api/v1/namespaces/web/pods); labelSelector/fieldSelector filter it. */
+  addList(listPath: string, apiVersion: string, kind: string, items: unknown[]): void;
   /** Replaces the Installation served (undefined: 404). */
   setInstallation(installation: unknown): void;
   /** Serves one object at a path (undefined: 404), e.g. PATHS.kubeadmConfig. */
@@ -93,6 +95,24 @@ function forbiddenMessage(requestPath: string): string {
   const group = parts[0] === "apis" ? parts[1] : "";
   const resource = group ? `${plural}.${group}` : plural;
   return `${resource} is forbidden: User "${FAKE_USER}" cannot list resource "${plural}" in API group "${group}" at the cluster scope`;
+}
+
+/** Equality selectors only (`a=b,c=d`), the kind the lab's reads send. */
+function selects(selector: string | null, valueOf: (key: string) => unknown): boolean {
+  if (!selector) return true;
+  return selector.split(",").every((term) => {
+    const [key, value] = term.split("=");
+    return String(valueOf(key.trim()) ?? "") === value.trim();
+  });
+}
+
+function labelOf(item: unknown, key: string): unknown {
+  return (item as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.[key];
+}
+
+/** A dotted field path, as field selectors name them (involvedObject.kind, reason). */
+function fieldOf(item: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((at, step) => (at as Record<string, unknown> | undefined)?.[step], item);
 }
 
 export async function startFakeApiServer(): Promise<FakeApiServer> {
@@ -133,17 +153,23 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     if (failure === 403) return send(res, 403, statusBody(403, "Forbidden", forbiddenMessage(url.pathname)));
     if (failure) return send(res, failure, statusBody(failure, "InternalError", "etcdserver: request timed out"));
 
-    if (objects.has(url.pathname) || url.pathname === PATHS.installation || url.pathname === PATHS.ipamconfig || url.pathname.startsWith("/api/v1/namespaces/")) {
+    // Like the real server: a namespaced list of a namespace with nothing in it is an empty list.
+    const emptyNamespaced = /^\/api\/v1\/namespaces\/[^/]+\/(pods|events)$/.exec(url.pathname);
+    const collection = collections.get(url.pathname) ??
+      (emptyNamespaced && !objects.has(url.pathname) ? { apiVersion: "v1", kind: emptyNamespaced[1] === "pods" ? "PodList" : "EventList", items: [] } : undefined);
+    if (!collection && (objects.has(url.pathname) || url.pathname === PATHS.installation || url.pathname === PATHS.ipamconfig || url.pathname.startsWith("/api/v1/namespaces/"))) {
       const object = objects.get(url.pathname);
       if (object === undefined) {
         return send(res, 404, statusBody(404, "NotFound", `${url.pathname.split("/").slice(-2).join(" ")} not found`));
       }
       return send(res, 200, stringifyKeepingBigInts(object));
     }
-    const collection = collections.get(url.pathname);
     if (!collection) return send(res, 404, "404 page not found", "text/plain; charset=utf-8");
 
-    const page = pageOf(collection.items, url.searchParams);
+    const matching = collection.items.filter(
+      (item) => selects(url.searchParams.get("labelSelector"), (k) => labelOf(item, k)) && selects(url.searchParams.get("fieldSelector"), (k) => fieldOf(item, k)),
+    );
+    const page = pageOf(matching, url.searchParams);
     if (!page) return send(res, 400, statusBody(400, "BadRequest", "invalid continue token"));
     const body = { apiVersion: collection.apiVersion, kind: collection.kind, ...page };
     return send(res, 200, stringifyKeepingBigInts(body));
@@ -158,6 +184,9 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
       const collection = collections.get(listPath);
       if (!collection) throw new Error(`fake API server: no list at ${listPath}`);
       collection.items = items;
+    },
+    addList(listPath, apiVersion, kind, items) {
+      collections.set(listPath, { apiVersion, kind, items });
     },
     setInstallation(value) {
       objects.set(PATHS.installation, value);

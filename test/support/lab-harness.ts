@@ -43,6 +43,11 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
       calls.push("readIpamState");
       return EMPTY_IPAM_STATE;
     },
+    readWorkloads: async () => {
+      calls.push("readWorkloads");
+      return [];
+    },
+    readLiveCluster: async () => ({ pools: [] }),
     ...overrides,
   };
 }

@@ -6,8 +6,11 @@
 import * as k8s from "@kubernetes/client-node";
 import { ObjectMeta } from "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
 import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Event } from "kubernetes-models/v1/Event";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Node } from "kubernetes-models/v1/Node";
+import { Pod } from "kubernetes-models/v1/Pod";
 
 interface Validatable {
   validate(): void;
@@ -24,8 +27,11 @@ const clientModels = k8s as unknown as Record<string, ClientModel>;
 /** The built-in kinds we create or keep fixtures of: kubernetes-models class and client-node type. */
 const BUILTIN: Record<string, { model: ModelClass; clientType: string }> = {
   "apps/v1 DaemonSet": { model: DaemonSet, clientType: "V1DaemonSet" },
+  "apps/v1 Deployment": { model: Deployment, clientType: "V1Deployment" },
   "v1 Namespace": { model: Namespace, clientType: "V1Namespace" },
   "v1 Node": { model: Node, clientType: "V1Node" },
+  "v1 Pod": { model: Pod, clientType: "V1Pod" },
+  "v1 Event": { model: Event, clientType: "CoreV1Event" },
 };
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

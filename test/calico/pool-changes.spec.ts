@@ -1,0 +1,105 @@
+// What the Tigera operator (v1.38.13, pkg/controller/ippool/pool_controller.go Reconcile) and Calico's
+// API server (v3.30.7, libcalico-go/lib/clientv3/ippool.go) do with a changed pool list: the plan the
+// preview shows, and the same plan from the live pools under mocks.
+import * as assert from "node:assert/strict";
+import { livePool, planPoolChanges, type IPPoolObject, type LivePool } from "../../lib/calico/pool-changes";
+import type { PoolSettings } from "../../lib/core/types";
+import { buildLabForTest, fakeDeps, valueOf } from "../support/lab-harness";
+
+const pool = (name: string, cidr: string, more: Partial<PoolSettings> = {}): PoolSettings => ({
+  name, cidr, blockSize: 26, encapsulation: "VXLANCrossSubnet", natOutgoing: "Enabled", nodeSelector: "all()",
+  disableNewAllocations: false, assignmentMode: "Automatic", ...more,
+});
+const live = (name: string, cidr: string, more: Partial<LivePool> = {}): LivePool => ({
+  name, cidr, blockSize: 26, nodeSelector: "all()", encapsulation: "VXLANCrossSubnet", natOutgoing: true, disabled: false,
+  assignmentMode: "Automatic", ownedByOperator: true, ...more,
+});
+const kinds = (changes: { pool: string; change: string }[]) => changes.map((c) => `${c.pool}:${c.change}`);
+
+describe("what the operator does with changed pools", () => {
+  const LIVE = [live("main", "10.244.64.0/18"), live("rack-a", "10.244.128.0/24")];
+
+  it("creates every pool of a new cluster", () => {
+    assert.deepEqual(kinds(planPoolChanges({ pools: [] }, [pool("main", "10.244.64.0/18")])), ["main:create"]);
+  });
+
+  it("adds a pool in place and leaves the others alone", () => {
+    assert.deepEqual(kinds(planPoolChanges({ pools: LIVE }, [pool("main", "10.244.64.0/18"), pool("rack-a", "10.244.128.0/24"), pool("v2", "10.244.192.0/18")])),
+      ["main:unchanged", "rack-a:unchanged", "v2:create"]);
+  });
+
+  it("updates selector and disableNewAllocations in place, saying what pods see", () => {
+    const [main] = planPoolChanges({ pools: LIVE }, [pool("main", "10.244.64.0/18", { disableNewAllocations: true, nodeSelector: "rack != 'a'" }), pool("rack-a", "10.244.128.0/24")]);
+    assert.equal(main.change, "update");
+    assert.match(main.effect, /no new address comes from it; pods in it keep theirs/);
+    assert.match(main.effect, /only new addresses follow it/);
+  });
+
+  it("deletes a pool no longer declared, after the rest, and says the pods keep their addresses", () => {
+    const changes = planPoolChanges({ pools: LIVE }, [pool("rack-a", "10.244.128.0/24")]);
+    assert.deepEqual(kinds(changes), ["rack-a:unchanged", "main:delete"]);
+    assert.match(changes[1].effect, /disabled first.*keep their addresses until they restart/);
+  });
+
+  it("refuses a new block size and a new CIDR under the same name, with Calico's words", () => {
+    const bigger = planPoolChanges({ pools: LIVE }, [pool("main", "10.244.64.0/18", { blockSize: 24 }), pool("rack-a", "10.244.128.0/24")]);
+    assert.equal(bigger[0].change, "refused");
+    assert.match(bigger[0].effect, /IPPool BlockSize cannot be modified/);
+    const moved = planPoolChanges({ pools: LIVE }, [pool("main", "10.244.0.0/18"), pool("rack-a", "10.244.128.0/24")]);
+    assert.equal(moved[0].change, "refused");
+    assert.match(moved[0].effect, /IPPool CIDR cannot be modified.*stays 10\.244\.64\.0\/18/);
+  });
+
+  it("refuses a rename and a new pool overlapping a live one (created before the old goes)", () => {
+    assert.match(planPoolChanges({ pools: LIVE }, [pool("main2", "10.244.64.0/18"), pool("rack-a", "10.244.128.0/24")])[0].effect, /a rename/);
+    const [wide] = planPoolChanges({ pools: [live("default-ipv4-ippool", "192.168.0.0/16")] }, [pool("main", "192.168.0.0/18")]);
+    assert.equal(wide.change, "refused");
+    assert.match(wide.effect, /overlaps pool default-ipv4-ippool/);
+  });
+
+  it("stops at the first refusal: later pools and every deletion wait", () => {
+    const changes = planPoolChanges({ pools: LIVE }, [pool("main", "10.244.64.0/18", { blockSize: 24 }), pool("v2", "10.244.192.0/18")]);
+    assert.deepEqual(kinds(changes), ["main:refused", "v2:blocked", "rack-a:blocked"]);
+  });
+
+  it("never touches a pool the operator did not create", () => {
+    const [main] = planPoolChanges({ pools: [live("main", "10.244.64.0/18", { ownedByOperator: false })] }, [pool("main", "10.244.64.0/18")]);
+    assert.equal(main.change, "refused");
+    assert.deepEqual(kinds(planPoolChanges({ pools: [live("manual", "10.10.0.0/16", { ownedByOperator: false })] }, [])), []);
+  });
+
+  it("reads a crd.projectcalico.org/v1 IPPool as the operator compares it", () => {
+    const object: IPPoolObject = {
+      metadata: { name: "main", labels: { "app.kubernetes.io/managed-by": "tigera-operator" } },
+      spec: { cidr: "10.244.64.0/18", blockSize: 26, vxlanMode: "CrossSubnet", ipipMode: "Never", natOutgoing: true, nodeSelector: "all()", disabled: true },
+    };
+    assert.deepEqual(livePool(object), live("main", "10.244.64.0/18", { disabled: true }));
+  });
+
+  it("knows a run that replaces the cluster creates every pool anew", () => {
+    const cluster = { pools: [live("default-ipv4-ippool", "192.168.0.0/16")], podSubnet: "192.168.0.0/16" };
+    const desired = [pool("default-ipv4-ippool", "192.168.0.0/16", { blockSize: 24 })];
+    assert.deepEqual(kinds(planPoolChanges(cluster, desired, { podSubnet: "192.168.0.0/16", singlePool: { name: "default-ipv4-ippool", blockSize: 24 } })), ["default-ipv4-ippool:create"]);
+    assert.deepEqual(kinds(planPoolChanges(cluster, [pool("main", "10.244.0.0/18")], { podSubnet: "10.244.0.0/16" })), ["main:create"]);
+    assert.deepEqual(kinds(planPoolChanges(cluster, desired, undefined)), ["default-ipv4-ippool:refused"], "an existing cluster is never rebuilt");
+  });
+
+  describe("under mocks, from the cluster at the start of the run", () => {
+    const running = { pools: [live("main", "10.244.64.0/18")], podSubnet: "10.244.0.0/16" };
+    const poolsConfig = (blockSize: number) => JSON.stringify([{ name: "main", cidr: "10.244.64.0/18", blockSize }]);
+
+    it("says in poolChanges (and a warning) that a pool's new block size is refused", async () => {
+      const deps = fakeDeps({ readLiveCluster: async () => running });
+      const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32", podCidr: "10.244.0.0/16", pools: poolsConfig(24) }, deps);
+      const changes = (await valueOf(lab.outputs.poolChanges)) as { pool: string; change: string; effect: string }[];
+      assert.deepEqual(kinds(changes), ["main:refused"]);
+      assert.match(changes[0].effect, /IPPool BlockSize cannot be modified/);
+    });
+
+    it("says every pool is created when the single-pool blockSize replaces the cluster", async () => {
+      const deps = fakeDeps({ readLiveCluster: async () => ({ pools: [live("default-ipv4-ippool", "192.168.0.0/16")], podSubnet: "192.168.0.0/16" }) });
+      const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32", blockSize: "24" }, deps);
+      assert.deepEqual(kinds((await valueOf(lab.outputs.poolChanges)) as { pool: string; change: string }[]), ["default-ipv4-ippool:create"]);
+    });
+  });
+});

@@ -1,0 +1,188 @@
+// The README's IPAM experiment recipes, as typed there, built under mocks: the objects each one
+// declares, in which order they reach the cluster, and what each change does to a running lab
+// (replace the cluster, or update in place).
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import type { RawConfig } from "../../lib/config";
+import { buildLabForTest, BuiltLab, bashSingleQuotedValue, calls, DeclaredResource, fakeDeps, unwrapSecrets, valueOf } from "../support/lab-harness";
+import { declared, setPreview } from "../support/mocks";
+import { readmeRecipes, recipe, recipeSteps } from "../support/readme-recipes";
+import type { WorkloadQuery } from "../../lib/ipam/workloads";
+
+const BASE: RawConfig = { allowedCidrs: "127.0.0.1/32" };
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const IPAM_CONFIGURATION = "kubernetes:projectcalico.org/v3:IPAMConfigurationPatch";
+const NODE_PATCH = "kubernetes:core/v1:NodePatch";
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+
+const recipes = readmeRecipes();
+const [r1, r2, r3, r4, r5, dual] = ["1.", "2.", "3.", "4.", "5.", "Dual-stack"].map((p) => recipe(recipes, p));
+const r3Steps = recipeSteps(r3, BASE);
+const r4Steps = recipeSteps(r4, r3Steps[r3Steps.length - 1]);
+const r5Steps = recipeSteps(r5, r4Steps[r4Steps.length - 1]);
+
+type Inputs = Record<string, unknown>;
+const inputs = (r: DeclaredResource): Inputs => unwrapSecrets(r.inputs) as Inputs;
+
+function deployment(lab: BuiltLab, name: string): { metadata: Inputs; spec: { replicas: number; template: { metadata: { annotations?: Record<string, string>; labels: Record<string, string> }; spec: Inputs } } } {
+  const found = lab.ofType(DEPLOYMENT).map(inputs).filter((d) => (d.metadata as { name: string }).name === name);
+  assert.equal(found.length, 1, `one Deployment ${name}`);
+  return found[0] as never;
+}
+
+function installationPools(lab: BuiltLab): Inputs[] {
+  return (inputs(lab.one("kubernetes:operator.tigera.io/v1:Installation")).spec as { calicoNetwork: { ipPools: Inputs[] } }).calicoNetwork.ipPools;
+}
+
+function kindConfig(lab: BuiltLab): { networking: Inputs; nodes: { role: string; labels?: Record<string, string> }[] } {
+  const deploy = inputs(lab.one("command:remote:Command", "cluster-deploy"));
+  return parse(bashSingleQuotedValue(deploy.create as string, "KIND_CONFIG"));
+}
+
+const triggersOf = (lab: BuiltLab): unknown => lab.one("command:remote:Command", "cluster-deploy").inputs.triggers;
+
+async function dependsOnNames(r: DeclaredResource): Promise<string[]> {
+  const deps = (r.opts.dependsOn ?? []) as pulumi.Resource[];
+  return Promise.all(deps.map(async (d) => (await valueOf(d.urn)).split("::").pop() as string));
+}
+
+describe("IPAM experiments (README recipes, under mocks)", () => {
+  let defaultLab: BuiltLab;
+  before(async () => {
+    defaultLab = await buildLabForTest(BASE);
+  });
+
+  it("the default lab declares no experiment objects and reads no workloads", () => {
+    for (const type of [DEPLOYMENT, IPAM_CONFIGURATION, NODE_PATCH]) assert.deepEqual(defaultLab.ofType(type), [], type);
+    assert.deepEqual(calls, ["waitForCalico", "readIpamState"]);
+  });
+
+  it("recipe 1: a pinned pause Deployment that never blocks pulumi up, read after Calico and before the IPAM read", async () => {
+    const queries: WorkloadQuery[][] = [];
+    const deps = fakeDeps({
+      readWorkloads: async (_k, q) => {
+        calls.push("readWorkloads");
+        queries.push(q);
+        return [];
+      },
+    });
+    const lab = await buildLabForTest(recipeSteps(r1, BASE)[0], deps);
+    const fill = deployment(lab, "fill");
+    assert.equal(fill.spec.replicas, 70);
+    assert.equal((fill.metadata.annotations as Record<string, string>)["pulumi.com/skipAwait"], "true");
+    assert.deepEqual(fill.spec.template.spec.nodeSelector, { "kubernetes.io/hostname": "calico-ipam-worker" });
+    const [container] = fill.spec.template.spec.containers as { image: string }[];
+    assert.match(container.image, /^registry\.k8s\.io\/pause:3\.10@sha256:[0-9a-f]{64}$/);
+    assert.equal(fill.metadata.namespace, "default");
+    assert.deepEqual(lab.ofType(NAMESPACE).map((n) => (inputs(n).metadata as { name: string }).name), ["calico-ipam"], "default is not created");
+    // Calico first (the pods need the CNI), then the workloads' pods, then the IPAM read that shows their blocks.
+    assert.deepEqual(calls, ["waitForCalico", "readWorkloads", "readIpamState"]);
+    assert.deepEqual(queries[0].map((q) => [q.name, q.namespace, q.replicas]), [["fill", "default", 70]]);
+    assert.equal(queries[0][0].template, fill.spec.template.metadata.labels["calico-ipam/template"]);
+    assert.deepEqual(triggersOf(lab), triggersOf(defaultLab), "a workload never touches the cluster");
+  });
+
+  it("recipe 2: the IPAMConfiguration (projectcalico.org/v3, named after Calico is ready) before the pods", async () => {
+    const lab = await buildLabForTest(recipeSteps(r2, BASE)[0]);
+    const config = lab.one(IPAM_CONFIGURATION);
+    assert.deepEqual(inputs(config).spec, { strictAffinity: false, maxBlocksPerHost: 1 });
+    assert.equal((inputs(config).metadata as { name: string }).name, "default");
+    const fill = lab.ofType(DEPLOYMENT)[0];
+    assert.deepEqual(await dependsOnNames(fill), [config.name]);
+    assert.ok(declared.indexOf(lab.resources.find((r) => r.name === config.name)!) < declared.findIndex((r) => r.type === DEPLOYMENT));
+    assert.deepEqual(triggersOf(lab), triggersOf(defaultLab), "ipamConfig never touches the cluster");
+  });
+
+  it("recipe 3: one small pool, strict affinity off, then on with a rollout that restarts the pods", async () => {
+    const borrow = await buildLabForTest(r3Steps[0]);
+    const strict = await buildLabForTest(r3Steps[1]);
+    assert.deepEqual(installationPools(borrow).map((p) => [p.name, p.cidr, p.blockSize]), [["tiny", "10.244.0.0/26", 28]]);
+    assert.equal(kindConfig(borrow).networking.podSubnet, "10.244.0.0/16");
+    assert.notDeepEqual(triggersOf(borrow), triggersOf(defaultLab), "a new podCidr replaces the cluster");
+    assert.deepEqual(inputs(strict.one(IPAM_CONFIGURATION)).spec, { strictAffinity: true, maxBlocksPerHost: 0 });
+    const before = deployment(borrow, "fill").spec.template;
+    const after = deployment(strict, "fill").spec.template;
+    assert.equal(after.metadata.annotations?.["calico-ipam/rollout"], "2");
+    assert.notEqual(after.metadata.labels["calico-ipam/template"], before.metadata.labels["calico-ipam/template"], "a new pod template: the pods restart");
+    assert.deepEqual(triggersOf(strict), triggersOf(borrow), "strictAffinity and a rollout change the cluster in place");
+  });
+
+  it("recipe 4: labelled workers (kind config and node patches), a pool per rack, a namespace pinned to a pool", async () => {
+    const lab = await buildLabForTest(r4Steps[0]);
+    assert.deepEqual(kindConfig(lab).nodes, [
+      { role: "control-plane" }, { role: "worker", labels: { rack: "a" } }, { role: "worker", labels: { rack: "b" } },
+    ]);
+    assert.deepEqual(lab.ofType(NODE_PATCH).map((n) => inputs(n).metadata).map((m) => [(m as Inputs).name, (m as Inputs).labels]), [
+      ["calico-ipam-worker", { rack: "a" }], ["calico-ipam-worker2", { rack: "b" }],
+    ]);
+    assert.deepEqual(installationPools(lab).map((p) => [p.name, p.cidr, p.nodeSelector]), [
+      ["main", "10.244.64.0/18", 'rack != "a"'], ["rack-a", "10.244.128.0/24", 'rack == "a"'],
+    ]);
+    const teamA = lab.ofType(NAMESPACE).map(inputs).find((n) => (n.metadata as Inputs).name === "team-a")!;
+    assert.deepEqual((teamA.metadata as Inputs).annotations, { "cni.projectcalico.org/ipv4pools": '["rack-a"]' });
+    assert.deepEqual(deployment(lab, "batch").spec.template.metadata.annotations, { "cni.projectcalico.org/ipv4pools": '["main"]' });
+    assert.equal(deployment(lab, "api").spec.template.metadata.annotations, undefined, "api takes its namespace's pool");
+    assert.equal(deployment(lab, "api").metadata.namespace, "team-a");
+    const web = lab.ofType(DEPLOYMENT).find((d) => (inputs(d).metadata as Inputs).name === "web")!;
+    assert.deepEqual((await dependsOnNames(web)).sort(), lab.ofType(NODE_PATCH).map((n) => n.name).sort(), "pods start on labelled nodes");
+    assert.deepEqual(lab.ofType(IPAM_CONFIGURATION), [], "config rm ipamConfig: Calico's own settings");
+    assert.deepEqual(triggersOf(lab), triggersOf(await buildLabForTest(r3Steps[1])), "after recipe 3: pools, labels and namespaces in place");
+  });
+
+  it("recipe 4: changing a worker label's value relabels the running node, never a new cluster", async () => {
+    const relabelled = await buildLabForTest({ ...r4Steps[0], workerLabels: '[{"rack": "b"}, {"rack": "a"}]' });
+    const original = await buildLabForTest(r4Steps[0]);
+    assert.deepEqual(triggersOf(relabelled), triggersOf(original));
+    assert.deepEqual(inputs(relabelled.ofType(NODE_PATCH)[0]).metadata, { name: "calico-ipam-worker", labels: { rack: "b" }, annotations: { "pulumi.com/patchForce": "true" } });
+  });
+
+  it("recipe 5: disable the old pool, add the new one, roll one workload, then drop the old pool, all in place", async () => {
+    const migrate = await buildLabForTest(r5Steps[0]);
+    const cleanup = await buildLabForTest(r5Steps[1]);
+    assert.deepEqual(installationPools(migrate).map((p) => [p.name, p.disableNewAllocations]), [["main", true], ["rack-a", false], ["main-v2", false]]);
+    assert.equal(deployment(migrate, "web").spec.template.metadata.annotations?.["calico-ipam/rollout"], "1");
+    assert.deepEqual(installationPools(cleanup).map((p) => p.name), ["rack-a", "main-v2"]);
+    assert.deepEqual(deployment(cleanup, "batch").spec.template.metadata.annotations, { "cni.projectcalico.org/ipv4pools": '["main-v2"]' });
+    const r4Lab = await buildLabForTest(r4Steps[0]);
+    assert.deepEqual(triggersOf(migrate), triggersOf(r4Lab));
+    assert.deepEqual(triggersOf(cleanup), triggersOf(r4Lab));
+  });
+
+  it("dual-stack: kind's dual networking, an IPv6 pool with node IPv6 autodetection, and a new cluster", async () => {
+    const lab = await buildLabForTest(recipeSteps(dual, BASE)[0]);
+    const networking = kindConfig(lab).networking;
+    assert.equal(networking.ipFamily, "dual");
+    assert.equal(networking.podSubnet, "192.168.0.0/16,fd00:10:244::/56");
+    assert.equal(networking.serviceSubnet, "10.96.0.0/16,fd00:10:96::/112");
+    assert.deepEqual(installationPools(lab).map((p) => [p.name, p.cidr, p.blockSize, p.encapsulation, p.natOutgoing]), [
+      ["default-ipv4-ippool", "192.168.0.0/16", 26, "VXLANCrossSubnet", "Enabled"],
+      ["default-ipv6-ippool", "fd00:10:244::/56", 122, "None", "Disabled"],
+    ]);
+    const network = (inputs(lab.one("kubernetes:operator.tigera.io/v1:Installation")).spec as { calicoNetwork: Inputs }).calicoNetwork;
+    assert.deepEqual(network.nodeAddressAutodetectionV6, { firstFound: true });
+    assert.notDeepEqual(triggersOf(lab), triggersOf(defaultLab), "a new ipFamily replaces the cluster");
+    const plans = (await valueOf(lab.outputs.ipPlan)) as { pool: string; blocks: string; poolAddresses: string }[];
+    assert.deepEqual(plans.map((p) => [p.pool, p.blocks]), [["default-ipv4-ippool", "1024"], ["default-ipv6-ippool", (2n ** 66n).toString()]]);
+    assert.equal(plans[1].poolAddresses, (2n ** 72n).toString());
+  });
+
+  it("the IPv4 default lab's kind config is unchanged by all this (no replacement on upgrade)", () => {
+    const config = kindConfig(defaultLab);
+    assert.equal(config.networking.ipFamily, undefined);
+    assert.deepEqual(config.nodes, [{ role: "control-plane" }, { role: "worker" }, { role: "worker" }]);
+  });
+
+  describe("in a new stack's preview", () => {
+    before(() => setPreview(true));
+    after(() => setPreview(false));
+
+    it("declares every experiment object without reading the cluster", async () => {
+      const lab = await buildLabForTest(r4Steps[0]);
+      assert.equal(lab.ofType(DEPLOYMENT).length, 3);
+      assert.equal(lab.ofType(NODE_PATCH).length, 2);
+      assert.deepEqual(calls, []);
+      await assert.rejects(valueOf(lab.outputs.workloads, 300), /never resolved/);
+    });
+  });
+});
