@@ -311,8 +311,9 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
   const ipam = new Ipam("ipam", {
     provider: calico?.provider,
     kubeconfig: source.kubeconfig,
+    calicoReady: calico ? calico.ready : pulumi.output({}),
     // The IPAM read comes after the workloads settle, so it shows the blocks they made nodes claim.
-    calicoReady: calico && experiments ? pulumi.all([calico.ready, experiments.settled]) : pulumi.output({}),
+    readAfter: experiments?.settled,
     probe: config.ipamProbe,
     deletedWith: source.deletedWith,
     readState: deps.readIpamState,

@@ -46,7 +46,9 @@ export class Experiments extends pulumi.ComponentResource {
 
     if (args.ipamConfig) {
       // A patch (server-side apply) rather than a create: Calico writes the `default` object itself on
-      // its first address assignment (libcalico-go ipam.go GetIPAMConfig), before this can run.
+      // its first address assignment (libcalico-go ipam.go GetIPAMConfig), before this can run, and
+      // the provider creates plain resources with a create that fails on an existing object, but
+      // applies Patch resources (pulumi-kubernetes provider/pkg/await/await.go Creation, #4278).
       before.push(new k8s.apiextensions.CustomResourcePatch(`${name}-ipam-configuration`, {
         apiVersion: IPAM_CONFIGURATION.apiVersion,
         kind: IPAM_CONFIGURATION.kind,

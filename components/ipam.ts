@@ -17,6 +17,8 @@ export interface IpamArgs {
   /** Resolves when Calico is ready; nothing here starts before. */
   calicoReady: pulumi.Output<unknown>;
   probe: boolean;
+  /** Also read only after this (the experiments' workloads), so the read shows their blocks. */
+  readAfter?: pulumi.Output<unknown>;
   deletedWith?: pulumi.Resource;
   readState: ReadIpamState;
 }
@@ -46,7 +48,7 @@ export class Ipam extends pulumi.ComponentResource {
     }
 
     this.state = pulumi.unsecret(
-      pulumi.all([args.kubeconfig, probeReady]).apply(async ([kubeconfig]) => {
+      pulumi.all([args.kubeconfig, probeReady, args.readAfter]).apply(async ([kubeconfig]) => {
         try {
           const state = await args.readState(kubeconfig);
           for (const warning of state.warnings) pulumi.log.warn(`calico-ipam IPAM: ${warning}`, this);

@@ -5,8 +5,8 @@ import { kindNodeNames, type PoolSettings, type Target } from "../core/types";
 import { q, show } from "./checks";
 import type { IpamConfigSettings, WorkloadConfig } from "./keys";
 import {
-  asBoolean, asString, asStringList, asWholeNumber, at, DNS_LABEL, DNS_SUBDOMAIN, isObject, parseJson, showJson, unknownFields,
-  type Json, type JsonObject,
+  asBoolean, asString, asStringList, asWholeNumber, at, DNS_LABEL, DNS_SUBDOMAIN, isObject, listEntry, parseJson, showJson, unknownFields,
+  type Json,
 } from "./structured";
 
 /** Namespaces the lab may not create or annotate: Kubernetes', Calico's, kind's and the IPAM probe's. */
@@ -159,17 +159,10 @@ function readNamespaces(value: string | undefined, context: ExperimentContext, p
   return namespaces;
 }
 
-function readWorkload(entry: Json, index: number, context: ExperimentContext, problems: string[]): WorkloadConfig | undefined {
-  const where = at("workloads", index);
-  if (!isObject(entry)) {
-    problems.push(`${where} is ${showJson(entry)}: expected an object such as ${WORKLOAD_EXAMPLE.slice(1, -1)}`);
-    return undefined;
-  }
-  const start = problems.length;
-  const suggested = unknownFields(entry, WORKLOAD_FIELDS, where, problems);
-  const field = (name: string, why: string): void => {
-    problems.push(`${at("workloads", index, name)} is ${showJson((entry as JsonObject)[name])}: ${why}`);
-  };
+function readWorkload(value: Json, index: number, context: ExperimentContext, problems: string[]): WorkloadConfig | undefined {
+  const read = listEntry("workloads", index, value, WORKLOAD_FIELDS, WORKLOAD_EXAMPLE.slice(1, -1), problems);
+  if (!read) return undefined;
+  const { fields: entry, where, suggested, bad: field } = read;
   const name = asString(entry.name);
   if (name === undefined || name === "") {
     if (!suggested.has("name")) problems.push(`${where} has no name: give each workload one, such as "web"`);
@@ -194,7 +187,7 @@ function readWorkload(entry: Json, index: number, context: ExperimentContext, pr
   }
   const rollout = asString(entry.rollout);
   if (entry.rollout !== undefined && (rollout === undefined || rollout.length > 63)) field("rollout", "expected a short string or number; a new value restarts the pods");
-  if (problems.length > start || !name || replicas === undefined) return undefined;
+  if (!read.clean() || !name || replicas === undefined) return undefined;
   return { name, namespace, replicas, pools, ...(node !== undefined ? { node } : {}), ...(rollout !== undefined ? { rollout } : {}) };
 }
 

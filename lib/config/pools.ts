@@ -8,7 +8,7 @@ import type { AssignmentMode, ClusterIpFamily, Encapsulation, NatOutgoing, PoolS
 import { nodeSelector as nodeSelectorCheck, oneOf, q, show } from "./checks";
 import { ENCAPSULATIONS, HOST_NETWORKS, NAT_OUTGOING } from "./keys";
 import {
-  asBoolean, asString, asWholeNumber, at, DNS_SUBDOMAIN, isObject, parseJson, showJson, unknownFields, type Json,
+  asBoolean, asString, asWholeNumber, DNS_SUBDOMAIN, listEntry, parseJson, type Json,
 } from "./structured";
 
 /** The operator's names for the pools of a one-pool (or one-pool-per-family) Installation. */
@@ -84,17 +84,10 @@ function net(text: string | undefined): Cidr | undefined {
 }
 
 /** One entry of `pools`, with defaults filled in the way the operator would. */
-function readPool(entry: Json, index: number, ipFamily: ClusterIpFamily, problems: string[]): PoolSettings | undefined {
-  const where = at("pools", index);
-  if (!isObject(entry)) {
-    problems.push(`${where} is ${showJson(entry)}: expected an object such as ${POOLS_EXAMPLE.slice(1, -1)}`);
-    return undefined;
-  }
-  const start = problems.length;
-  const suggested = unknownFields(entry, POOL_FIELDS, where, problems);
-  const field = (name: string, why: string): void => {
-    problems.push(`${at("pools", index, name)} is ${showJson(entry[name])}: ${why}`);
-  };
+function readPool(value: Json, index: number, ipFamily: ClusterIpFamily, problems: string[]): PoolSettings | undefined {
+  const read = listEntry("pools", index, value, POOL_FIELDS, POOLS_EXAMPLE.slice(1, -1), problems);
+  if (!read) return undefined;
+  const { fields: entry, where, suggested, bad: field } = read;
 
   const name = asString(entry.name);
   if (name === undefined || name === "") {
@@ -154,7 +147,7 @@ function readPool(entry: Json, index: number, ipFamily: ClusterIpFamily, problem
   const modeWhy = oneOf(ASSIGNMENT_MODES)(assignmentMode);
   if (modeWhy) field("assignmentMode", modeWhy);
 
-  if (problems.length > start || !name || !parsed?.ok) return undefined;
+  if (!read.clean() || !name || !parsed?.ok) return undefined;
   return {
     name, cidr: parsed.cidr.text, blockSize, encapsulation, natOutgoing, nodeSelector,
     disableNewAllocations: disableNewAllocations ?? false, assignmentMode,

@@ -55,6 +55,36 @@ export function unknownFields(entry: JsonObject, fields: readonly string[], wher
   return suggested;
 }
 
+/** One object of a list key, with the helpers every field check of it uses. */
+export interface ListEntry {
+  fields: JsonObject;
+  where: string;
+  /** Fields an unknown field was taken for (a typo): not reported missing as well. */
+  suggested: Set<string>;
+  /** Reports a bad field value, naming its path. */
+  bad(field: string, why: string): void;
+  /** True when no problem was reported about this entry. */
+  clean(): boolean;
+}
+
+/** `key[index]` as an object with only `known` fields, or undefined (reported) when it is no object. */
+export function listEntry(key: string, index: number, value: Json, known: readonly string[], example: string, problems: string[]): ListEntry | undefined {
+  const where = at(key, index);
+  if (!isObject(value)) {
+    problems.push(`${where} is ${showJson(value)}: expected an object such as ${example}`);
+    return undefined;
+  }
+  const start = problems.length;
+  const suggested = unknownFields(value, known, where, problems);
+  return {
+    fields: value,
+    where,
+    suggested,
+    bad: (field, why) => problems.push(`${at(key, index, field)} is ${showJson(value[field])}: ${why}`),
+    clean: () => problems.length === start,
+  };
+}
+
 export function asString(value: Json | undefined): string | undefined {
   if (typeof value === "string") return value.trim();
   if (typeof value === "number" || typeof value === "boolean") return String(value);

@@ -3,6 +3,7 @@
 import * as assert from "node:assert/strict";
 import { KIND_NODE_IMAGES } from "../../lib/core/versions";
 import { ConfigError, parseLabConfig, RawConfig } from "../../lib/config";
+import { onlyProblem as onlyProblemAt } from "./problems";
 
 // Real keys from ssh-keygen (public halves only).
 const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKqNiD5GL/iCmAo2dxdo4NAWkXdlbB5xiQXezoUCPTnW me@laptop";
@@ -12,23 +13,9 @@ const ECDSA =
   "ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbmlzdHAzODQAAABhBF51Fxp7bYtd4S2WWWhCBlLt/6hxnoEm6jE8qi+qojhs4dbT5DVxIpIYk6F3NWzbpYZjoAiW8+Ci01OdpaXXspMPcn//FxyZMNiFiBBj54Gg7WIHJZXDPuzNQph031E92A== x";
 const KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: https://127.0.0.1:6443\n  name: c\n";
 
-function problemsOf(raw: RawConfig): string[] {
-  try {
-    parseLabConfig(raw);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-    return e.problems;
-  }
-  return assert.fail(`expected a ConfigError for ${JSON.stringify(raw)}`);
-}
-
 /** The config has exactly one problem; it names the key first and contains every fragment. */
 function onlyProblem(raw: RawConfig, key: string, ...fragments: string[]): string {
-  const problems = problemsOf(raw);
-  assert.equal(problems.length, 1, problems.join("\n"));
-  assert.ok(problems[0].startsWith(`calico-ipam:${key} `), problems[0]);
-  for (const f of fragments) assert.ok(problems[0].includes(f), `${JSON.stringify(f)} missing from: ${problems[0]}`);
-  return problems[0];
+  return onlyProblemAt(raw, `calico-ipam:${key} `, ...fragments);
 }
 
 interface Case {

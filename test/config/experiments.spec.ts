@@ -1,26 +1,10 @@
 // The experiment keys: ipamConfig, workerLabels, namespaces and workloads, validated like every other
 // key (all problems at once, each naming the key path, the bad value and what would be accepted).
 import * as assert from "node:assert/strict";
-import { ConfigError, parseLabConfig, RawConfig } from "../../lib/config";
+import { parseLabConfig, RawConfig } from "../../lib/config";
+import { onlyProblem } from "./problems";
 import { RESERVED_NAMESPACES } from "../../lib/config/experiments";
 import { PROBE_NAMESPACE } from "../../lib/ipam/probe";
-
-function problemsOf(raw: RawConfig): string[] {
-  try {
-    parseLabConfig(raw);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-    return e.problems;
-  }
-  return assert.fail(`expected a ConfigError for ${JSON.stringify(raw)}`);
-}
-
-function onlyProblem(raw: RawConfig, start: string, ...fragments: string[]): void {
-  const problems = problemsOf(raw);
-  assert.equal(problems.length, 1, problems.join("\n"));
-  assert.ok(problems[0].startsWith(start), problems[0]);
-  for (const f of fragments) assert.ok(problems[0].includes(f), `${JSON.stringify(f)} missing from: ${problems[0]}`);
-}
 
 const POOLS = JSON.stringify([
   { name: "main", cidr: "192.168.0.0/18" },

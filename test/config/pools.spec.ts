@@ -1,25 +1,8 @@
 // `ipFamily` and `pools`: every problem at once, each naming the key path a user types with
 // `pulumi config set --path`, the bad value and what would be accepted.
 import * as assert from "node:assert/strict";
-import { ConfigError, parseLabConfig, RawConfig } from "../../lib/config";
-
-function problemsOf(raw: RawConfig): string[] {
-  try {
-    parseLabConfig(raw);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-    return e.problems;
-  }
-  return assert.fail(`expected a ConfigError for ${JSON.stringify(raw)}`);
-}
-
-/** Exactly one problem, starting with `start` and containing every fragment. */
-function onlyProblem(raw: RawConfig, start: string, ...fragments: string[]): void {
-  const problems = problemsOf(raw);
-  assert.equal(problems.length, 1, problems.join("\n"));
-  assert.ok(problems[0].startsWith(start), problems[0]);
-  for (const f of fragments) assert.ok(problems[0].includes(f), `${JSON.stringify(f)} missing from: ${problems[0]}`);
-}
+import { parseLabConfig, RawConfig } from "../../lib/config";
+import { onlyProblem, problemsOf } from "./problems";
 
 const pools = (...entries: object[]): string => JSON.stringify(entries);
 const TWO_POOLS = pools(
