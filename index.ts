@@ -9,7 +9,7 @@ import { realLocalHost } from "./lib/host/local-host";
 import { inspectExistingCluster } from "./lib/cluster/existing-cluster";
 import { waitForCalicoReady } from "./lib/calico/ready";
 import { readIpamState } from "./lib/ipam/reader";
-import { readLiveCluster, readWorkloads } from "./lib/ipam/experiment-reader";
+import { readLivePools, readWorkloads } from "./lib/ipam/experiment-reader";
 
 function readRawConfig(): RawConfig {
   // Every key of our namespace goes to the validator, which also reports keys it does not know.
@@ -45,5 +45,5 @@ export = async () =>
   waitForCalico: waitForCalicoReady,
   readIpamState,
   readWorkloads: (kubeconfig, queries) => readWorkloads(kubeconfig, queries),
-  readLiveCluster: (kubeconfig) => readLiveCluster(kubeconfig),
+  readLivePools: (kubeconfig) => readLivePools(kubeconfig),
   });

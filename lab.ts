@@ -6,8 +6,6 @@ import { LabConfig } from "./lib/config";
 import { IpPlan, KUBELET_DEFAULT_MAX_PODS, planIp } from "./lib/ipam/plan";
 import { renderCloudInit } from "./lib/host/cloud-init";
 import type { PoolSettings } from "./lib/core/types";
-import { DEFAULT_POOL_NAME } from "./lib/calico/resources";
-import type { RebuildTriggers } from "./lib/calico/pool-changes";
 import { API_SERVER_PORT } from "./lib/core/types";
 import { ClusterShape } from "./lib/cluster/topology";
 import {
@@ -21,7 +19,7 @@ import { LabCluster } from "./components/cluster";
 import { localTransport } from "./components/transport";
 import { Calico, ClusterProviderOptions, OwnerRecordArgs, WaitForCalico } from "./components/calico";
 import { Ipam, ReadIpamState } from "./components/ipam";
-import { Experiments, ReadLiveCluster, ReadWorkloads } from "./components/experiments";
+import { checkPoolChanges, Experiments, ReadLivePools, ReadWorkloads } from "./components/experiments";
 import { labNamespaces, labNodeLabels, labWorkloads } from "./lib/ipam/workloads";
 
 export interface LabDeps {
@@ -40,7 +38,7 @@ export interface LabDeps {
   waitForCalico: WaitForCalico;
   readIpamState: ReadIpamState;
   readWorkloads: ReadWorkloads;
-  readLiveCluster: ReadLiveCluster;
+  readLivePools: ReadLivePools;
 }
 
 export type LabOutputs = Record<string, pulumi.Output<unknown>>;
@@ -253,18 +251,6 @@ async function existingCluster(config: LabConfig, deps: LabDeps): Promise<Cluste
   };
 }
 
-/** The cluster's replace triggers as the live cluster shows them: kind's podSubnet, the single pool's block size. */
-function rebuildTriggers(config: LabConfig): RebuildTriggers | undefined {
-  if (config.target === "existing") return undefined;
-  const [first] = config.pools;
-  // The pool the single-pool keys describe (not one from `pools`): its block size is a cluster trigger.
-  const single = first.cidr === config.podCidr && first.blockSize === config.blockSize && first.name === DEFAULT_POOL_NAME;
-  return {
-    podSubnet: [config.podCidr, ...(config.podCidrV6 ? [config.podCidrV6] : [])].join(","),
-    singlePool: single ? { name: first.name, blockSize: config.blockSize } : undefined,
-  };
-}
-
 export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOutputs> {
   const plans = config.pools.map((pool) => ({ pool: pool.name, ...ipPlanFor(config, pool) }));
   // A pool for some nodes only is planned as if every node used it: its warnings would mostly be noise.
@@ -280,11 +266,13 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
         ? localCluster(config, deps)
         : await existingCluster(config, deps);
 
-  const calico = source.calico
+  // A read-only stack (calicoInstall none) declares no pools: nothing to check.
+  const pools = source.calico ? checkPoolChanges(source.kubeconfig, config.pools, deps.readLivePools) : undefined;
+  const calico = source.calico && pools
     ? new Calico("calico", {
         kubeconfig: source.kubeconfig,
         calicoVersion: config.calicoVersion,
-        pools: config.pools,
+        pools: pools.pools,
         timeoutMinutes: config.calicoTimeoutMinutes,
         ...source.calico,
         deletedWith: source.deletedWith,
@@ -297,15 +285,12 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
         provider: calico.provider,
         kubeconfig: source.kubeconfig,
         calicoReady: calico.ready,
-        pools: config.pools,
-        rebuildTriggers: rebuildTriggers(config),
         ipamConfig: config.ipamConfig,
         nodeLabels: labNodeLabels(config),
         namespaces: labNamespaces(config),
         workloads: labWorkloads(config),
         deletedWith: source.deletedWith,
         readWorkloads: deps.readWorkloads,
-        readLiveCluster: deps.readLiveCluster,
       })
     : undefined;
   const ipam = new Ipam("ipam", {
@@ -328,7 +313,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     ...source.outputs,
     ...installed,
     ipPlan: pulumi.output(plans),
-    ...(experiments ? { poolChanges: experiments.poolChanges, workloads: experiments.workloads } : {}),
+    ...(pools && experiments ? { poolChanges: pools.changes, workloads: experiments.workloads } : {}),
     timings: pulumi.all([...source.timings, ...calicoTimings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
     blockAffinities: ipam.state.apply((s) => s.blockAffinities),
     ipam: ipam.state.apply((s) => s.ipam),

@@ -35,8 +35,8 @@ export interface CalicoArgs {
   /** Admin kubeconfig of the cluster (secret). */
   kubeconfig: pulumi.Input<string>;
   calicoVersion: string;
-  /** Every pool of the Installation, in order. */
-  pools: PoolSettings[];
+  /** Every pool of the Installation, in order (resolves once the pool change is known to be accepted). */
+  pools: pulumi.Input<PoolSettings[]>;
   timeoutMinutes: number;
   /** "operator": install the Tigera operator too; "installation": the cluster already runs it. */
   install: "operator" | "installation";
@@ -91,7 +91,7 @@ export class Calico extends pulumi.ComponentResource {
       apiVersion: "operator.tigera.io/v1",
       kind: "Installation",
       metadata: { name: "default", annotations: { "pulumi.com/patchForce": "true" } },
-      spec: installationSpec(args.pools),
+      spec: pulumi.output(args.pools).apply(installationSpec),
     }, { ...inCluster, dependsOn: operator });
     this.apiServer = new k8s.apiextensions.CustomResource(`${name}-apiserver`, {
       apiVersion: "operator.tigera.io/v1",

@@ -1,33 +1,29 @@
 // The IPAM experiments of the stack config in the cluster: the IPAMConfiguration, worker labels kept
-// current, annotated namespaces and pause workloads; then what IPAM did with them (`workloads`) and
-// what the operator will do with the pools (`poolChanges`).
+// current, annotated namespaces and pause workloads, then what IPAM did with them (`workloads`); and,
+// before the Installation changes, what the operator will do with the pools (`poolChanges`).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { IpamConfigSettings, PoolSettings } from "../lib/config";
 import { KubeReadError } from "../lib/core/kube";
 import { IPAM_CONFIGURATION, ipamConfigurationSpec } from "../lib/calico/resources";
-import { planPoolChanges, type LiveCluster, type PoolChange, type RebuildTriggers } from "../lib/calico/pool-changes";
+import { planPoolChanges, type LivePool, type PoolChange } from "../lib/calico/pool-changes";
 import type { NamespaceSpec, NodeLabels, WorkloadQuery, WorkloadSpec } from "../lib/ipam/workloads";
 import type { WorkloadReport } from "../lib/ipam/workload-report";
 
 export type ReadWorkloads = (kubeconfig: string, queries: WorkloadQuery[]) => Promise<WorkloadReport[]>;
-export type ReadLiveCluster = (kubeconfig: string) => Promise<LiveCluster>;
+export type ReadLivePools = (kubeconfig: string) => Promise<LivePool[]>;
 
 export interface ExperimentsArgs {
   provider: k8s.Provider;
   kubeconfig: pulumi.Input<string>;
   /** Resolves once Calico and its API server are Available (projectcalico.org/v3 is served). */
   calicoReady: pulumi.Output<unknown>;
-  pools: PoolSettings[];
-  /** What shows that a run rebuilds the cluster (undefined: the lab never rebuilds it, target existing). */
-  rebuildTriggers?: RebuildTriggers;
   ipamConfig?: IpamConfigSettings;
   nodeLabels: NodeLabels[];
   namespaces: NamespaceSpec[];
   workloads: WorkloadSpec[];
   deletedWith?: pulumi.Resource;
   readWorkloads: ReadWorkloads;
-  readLiveCluster: ReadLiveCluster;
 }
 
 /** Patches force their fields: kind's kubelet registered the labels, Calico created the IPAMConfiguration. */
@@ -35,7 +31,6 @@ const FORCE = { "pulumi.com/patchForce": "true" };
 
 export class Experiments extends pulumi.ComponentResource {
   readonly workloads: pulumi.Output<WorkloadReport[]>;
-  readonly poolChanges: pulumi.Output<PoolChange[]>;
   /** Resolves once the workloads have settled (at once when there are none). */
   readonly settled: pulumi.Output<unknown>;
 
@@ -95,27 +90,46 @@ export class Experiments extends pulumi.ComponentResource {
       }),
     );
     this.settled = this.workloads;
-    this.poolChanges = pulumi.unsecret(pulumi.output(args.kubeconfig).apply((kubeconfig) => this.planPools(kubeconfig, args)));
-    this.registerOutputs({ workloads: this.workloads, poolChanges: this.poolChanges });
+    this.registerOutputs({ workloads: this.workloads });
   }
+}
 
-  /** The operator's next pass over the pools, from the pools in the cluster now; said as warnings too. */
-  private async planPools(kubeconfig: string, args: ExperimentsArgs): Promise<PoolChange[]> {
-    let live: LiveCluster;
+/** What the operator will do with the pools, and the pools once it is known to accept them. */
+export interface CheckedPools {
+  changes: pulumi.Output<PoolChange[]>;
+  /** Resolves only when no change is refused: a refusal stops the run before the Installation changes. */
+  pools: pulumi.Output<PoolSettings[]>;
+}
+
+/**
+ * The operator's next pass over the pools, planned from the pools in the cluster at the start of the
+ * run. A change it would refuse stops the run here, in the preview, with Calico's reason: applied, it
+ * would leave TigeraStatus ippools Degraded and `pulumi up` waiting for it until calicoTimeoutMinutes.
+ */
+export function checkPoolChanges(kubeconfig: pulumi.Input<string>, pools: PoolSettings[], readLivePools: ReadLivePools): CheckedPools {
+  const changes = pulumi.unsecret(pulumi.output(kubeconfig).apply(async (k): Promise<PoolChange[]> => {
+    let live: LivePool[];
     try {
-      live = await args.readLiveCluster(kubeconfig);
+      live = await readLivePools(k);
     } catch (err) {
       // Calico not installed yet (a new cluster) means no pools: every pool is simply created.
-      if (!(err instanceof KubeReadError && err.kind === "not-found")) {
-        pulumi.log.warn(`calico-ipam: could not read the cluster's IP pools, so nothing can be said about what the operator will do with them: ${(err as Error).message}`, this);
-        return [];
-      }
-      live = { pools: [] };
+      if (err instanceof KubeReadError && err.kind === "not-found") return planPoolChanges([], pools);
+      pulumi.log.warn(`calico-ipam: could not read the cluster's IP pools, so nothing can be said about what the operator will do with them: ${(err as Error).message}`);
+      return [];
     }
-    const changes = planPoolChanges(live, args.pools, args.rebuildTriggers);
-    for (const c of changes.filter((c) => ["refused", "blocked", "delete"].includes(c.change))) {
-      pulumi.log.warn(`calico-ipam pool ${c.pool} (${c.cidr}): ${c.change}: ${c.effect}`, this);
+    const planned = planPoolChanges(live, pools);
+    for (const c of planned.filter((c) => c.change === "delete" || c.change === "blocked")) {
+      pulumi.log.warn(`calico-ipam pool ${c.pool} (${c.cidr}): ${c.change}: ${c.effect}`);
     }
-    return changes;
-  }
+    return planned;
+  }));
+  const checked = changes.apply((planned) => {
+    const refused = planned.filter((c) => c.change === "refused");
+    if (refused.length > 0) {
+      throw new Error(`calico-ipam:pools: the Tigera operator would refuse ${refused.length === 1 ? "this change" : "these changes"} to the cluster's pools ` +
+        `(nothing was changed):\n${refused.map((c) => `  - pool ${c.pool} (${c.cidr}): ${c.effect}`).join("\n")}`);
+    }
+    return pools;
+  });
+  return { changes, pools: checked };
 }

@@ -27,21 +27,6 @@ export interface LivePool {
   ownedByOperator: boolean;
 }
 
-/** The cluster as the plan needs it: its pools, and kubeadm's podSubnet (kind's, for a lab cluster). */
-export interface LiveCluster {
-  pools: LivePool[];
-  podSubnet?: string;
-}
-
-/**
- * What tells that this run builds a new cluster (the cluster's replace triggers, as far as the live
- * cluster shows them): kind's podSubnet, and without `pools` the one pool's block size.
- */
-export interface RebuildTriggers {
-  podSubnet: string;
-  singlePool?: { name: string; blockSize: number };
-}
-
 export type PoolChangeKind = "unchanged" | "create" | "update" | "delete" | "refused" | "blocked";
 
 export interface PoolChange {
@@ -132,7 +117,7 @@ function changeFor(want: PoolSettings, live: LivePool[]): PoolChange {
     return { ...base, change: "refused", effect: `pool ${sameCidr.name} has this CIDR but was not created by the operator, which never changes it (TigeraStatus ippools turns Degraded)` };
   }
   if (sameCidr && sameCidr.name !== want.name) {
-    return { ...base, change: "refused", effect: `a rename: the operator creates ${want.name} beside ${sameCidr.name}, and Calico refuses a pool overlapping another; keep the name ${sameCidr.name}` };
+    return { ...base, change: "refused", effect: `a rename: the operator would create ${want.name} beside ${sameCidr.name}, and Calico refuses a pool overlapping another; keep the name ${sameCidr.name}` };
   }
   if (sameCidr) {
     if (sameCidr.blockSize !== want.blockSize) {
@@ -149,29 +134,18 @@ function changeFor(want: PoolSettings, live: LivePool[]): PoolChange {
   }
   const clash = live.find((p) => overlaps(p.cidr, want.cidr));
   if (clash) {
-    return { ...base, change: "refused", effect: `overlaps pool ${clash.name} (${clash.cidr}), and the operator creates new pools before it deletes old ones: Calico refuses the overlap` };
+    return { ...base, change: "refused", effect: `overlaps pool ${clash.name} (${clash.cidr}), and the operator creates new pools before it deletes old ones: Calico refuses the overlap; ` +
+      `remove ${clash.name} in an earlier run, or choose a range that does not overlap it (or a new podCidr, which replaces the cluster)` };
   }
   return { ...base, change: "create", effect: "created: new pods on the nodes its nodeSelector selects may get addresses from it" };
 }
 
-const subnets = (text: string): string => text.split(",").map((s) => s.trim()).join(",");
-
-function rebuilds(cluster: LiveCluster, triggers: RebuildTriggers | undefined): boolean {
-  if (!triggers) return false;
-  if (cluster.podSubnet !== undefined && subnets(cluster.podSubnet) !== subnets(triggers.podSubnet)) return true;
-  const single = triggers.singlePool && cluster.pools.find((p) => p.name === triggers.singlePool?.name);
-  return Boolean(single && single.blockSize !== triggers.singlePool?.blockSize);
-}
-
 /**
- * The operator's next pass over the pools, in its order: desired pools first, then deletions. When
- * the run replaces the cluster, every pool is simply created in the new one.
+ * The operator's next pass over the pools, in its order: desired pools first, then deletions. A run
+ * that replaces the cluster never plans against the old one: the new cluster's kubeconfig is unknown
+ * in the preview and only known in `pulumi up` once that cluster exists (components/cluster.ts).
  */
-export function planPoolChanges(cluster: LiveCluster, desired: PoolSettings[], triggers?: RebuildTriggers): PoolChange[] {
-  if (rebuilds(cluster, triggers)) {
-    return desired.map((p) => ({ pool: p.name, cidr: p.cidr, change: "create", effect: "created in the new cluster this run builds (a new podCidr, ipFamily or blockSize replaces the cluster)" }));
-  }
-  const live = cluster.pools;
+export function planPoolChanges(live: LivePool[], desired: PoolSettings[]): PoolChange[] {
   const changes: PoolChange[] = [];
   let stopped: string | undefined;
   for (const want of desired) {

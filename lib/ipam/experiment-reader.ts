@@ -2,8 +2,7 @@
 // and the workloads' pods once they have settled (a bounded wait: a pod that never gets an address is
 // reported with Calico's reason, never waited on).
 import { connect, getObject, listCustom, listObjects, type KubeClients, type ReadOptions, type ResourceRef } from "../core/kube";
-import { livePool, type IPPoolObject, type LiveCluster, type LivePool } from "../calico/pool-changes";
-import { podSubnetFromKubeadmConfig } from "../cluster/existing-cluster";
+import { livePool, type IPPoolObject, type LivePool } from "../calico/pool-changes";
 import { CALICO_RESOURCES } from "./reader";
 import {
   SANDBOX_FAILURE, workloadReport, workloadsSettled, type BlockObject, type EventObject, type NamespaceObject, type PodObject,
@@ -23,16 +22,11 @@ export const WORKLOAD_SETTLE_MS = 90_000;
 const POLL_MS = 3_000;
 const core = (plural: string): ResourceRef => ({ group: "", version: "v1", plural });
 
-/** The cluster's IP pools as the operator compares them, and kubeadm's podSubnet. */
-export async function readLiveCluster(kubeconfigYaml: string, opts: ReadOptions = {}): Promise<LiveCluster> {
+/** The cluster's IP pools as the operator compares them. */
+export async function readLivePools(kubeconfigYaml: string, opts: ReadOptions = {}): Promise<LivePool[]> {
   const clients = connect(kubeconfigYaml, opts);
   const pools = await listCustom<IPPoolObject>(clients, CALICO_RESOURCES.ippools, opts);
-  const kubeadm = await getObject<{ data?: Record<string, unknown> }>(clients, core("configmaps"), "kubeadm-config", "kube-system");
-  const text = kubeadm?.data?.ClusterConfiguration;
-  return {
-    pools: pools.map(livePool).filter((p): p is LivePool => p !== undefined),
-    podSubnet: typeof text === "string" ? podSubnetFromKubeadmConfig(text) : undefined,
-  };
+  return pools.map(livePool).filter((p): p is LivePool => p !== undefined);
 }
 
 async function podsAndEvents(clients: KubeClients, namespaces: string[]): Promise<{ pods: PodObject[]; events: EventObject[] }> {

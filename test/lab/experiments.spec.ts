@@ -4,7 +4,8 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import type { RawConfig } from "../../lib/config";
+import { parseLabConfig, type RawConfig } from "../../lib/config";
+import { planPoolChanges, type LivePool } from "../../lib/calico/pool-changes";
 import { buildLabForTest, BuiltLab, bashSingleQuotedValue, calls, DeclaredResource, fakeDeps, unwrapSecrets, valueOf } from "../support/lab-harness";
 import { declared, setPreview } from "../support/mocks";
 import { readmeRecipes, recipe, recipeSteps } from "../support/readme-recipes";
@@ -153,6 +154,17 @@ describe("IPAM experiments (README recipes, under mocks)", () => {
     const r4Lab = await buildLabForTest(r4Steps[0]);
     assert.deepEqual(triggersOf(migrate), triggersOf(r4Lab));
     assert.deepEqual(triggersOf(cleanup), triggersOf(r4Lab));
+  });
+
+  it("recipes 3 -> 4 -> 5 in order: the operator accepts every pool change (none refused), as poolChanges says", () => {
+    const asLive = (raw: RawConfig): LivePool[] => parseLabConfig(raw).pools.map((p) => ({
+      name: p.name, cidr: p.cidr, blockSize: p.blockSize, nodeSelector: p.nodeSelector, encapsulation: p.encapsulation,
+      natOutgoing: p.natOutgoing === "Enabled", disabled: p.disableNewAllocations, assignmentMode: p.assignmentMode, ownedByOperator: true,
+    }));
+    const plan = (from: RawConfig, to: RawConfig) => planPoolChanges(asLive(from), parseLabConfig(to).pools).map((c) => `${c.pool}:${c.change}`);
+    assert.deepEqual(plan(r3Steps[1], r4Steps[0]), ["main:create", "rack-a:create", "tiny:delete"]);
+    assert.deepEqual(plan(r4Steps[0], r5Steps[0]), ["main:update", "rack-a:unchanged", "main-v2:create"]);
+    assert.deepEqual(plan(r5Steps[0], r5Steps[1]), ["rack-a:unchanged", "main-v2:unchanged", "main:delete"]);
   });
 
   it("dual-stack: kind's dual networking, an IPv6 pool with node IPv6 autodetection, and a new cluster", async () => {

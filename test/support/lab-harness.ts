@@ -47,7 +47,7 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
       calls.push("readWorkloads");
       return [];
     },
-    readLiveCluster: async () => ({ pools: [] }),
+    readLivePools: async () => [],
     ...overrides,
   };
 }
