@@ -1,8 +1,8 @@
 // What the Tigera operator will do with the cluster's IP pools when the Installation changes, so the
 // preview can say it before it happens. Read from tigera/operator v1.38.13 (commit 43aa9e8):
 // - pkg/controller/ippool/pool_controller.go Reconcile: pools are matched by CIDR; a pool the operator
-//   does not own (no app.kubernetes.io/managed-by=tigera-operator label, no exact match) is never
-//   touched; every desired pool is created or updated BY NAME through the Calico API server, in the
+//   does not own (no app.kubernetes.io/managed-by=tigera-operator label) is taken over only when it
+//   matches the Installation's pool exactly, and otherwise never touched; every desired pool is created or updated BY NAME through the Calico API server, in the
 //   Installation's order, and the first failure stops the pass (utils/component.go
 //   CreateOrUpdateOrDelete returns on the first error), so later pools and every deletion wait;
 //   owned pools missing from the Installation are deleted after that.
@@ -114,7 +114,12 @@ function changeFor(want: PoolSettings, live: LivePool[]): PoolChange {
   const base = { pool: want.name, cidr: want.cidr };
   const sameCidr = live.find((p) => p.cidr === want.cidr);
   if (sameCidr && !sameCidr.ownedByOperator) {
-    return { ...base, change: "refused", effect: `pool ${sameCidr.name} has this CIDR but was not created by the operator, which never changes it (TigeraStatus ippools turns Degraded)` };
+    // The operator takes over an unlabelled pool only when it matches the Installation's exactly.
+    if (sameCidr.name === want.name && sameCidr.blockSize === want.blockSize && updates(sameCidr, want).length === 0) {
+      return { ...base, change: "unchanged", effect: "taken over by the operator: it matches the Installation's pool exactly" };
+    }
+    return { ...base, change: "refused", effect: `pool ${sameCidr.name} has this CIDR but was not created by the operator, which changes it only if it matches the Installation's pool exactly; ` +
+      `declare it as it is in the cluster, or remove it from the cluster first` };
   }
   if (sameCidr && sameCidr.name !== want.name) {
     return { ...base, change: "refused", effect: `a rename: the operator would create ${want.name} beside ${sameCidr.name}, and Calico refuses a pool overlapping another; keep the name ${sameCidr.name}` };

@@ -64,9 +64,12 @@ describe("what the operator does with changed pools", () => {
     assert.deepEqual(kinds(changes), ["main:refused", "v2:blocked", "rack-a:blocked"]);
   });
 
-  it("never touches a pool the operator did not create", () => {
-    const [main] = planPoolChanges([live("main", "10.244.64.0/18", { ownedByOperator: false })], [pool("main", "10.244.64.0/18")]);
+  it("takes over a pool it did not create only when it matches exactly, and never deletes one", () => {
+    const foreign = [live("main", "10.244.64.0/18", { ownedByOperator: false })];
+    assert.deepEqual(kinds(planPoolChanges(foreign, [pool("main", "10.244.64.0/18")])), ["main:unchanged"]);
+    const [main] = planPoolChanges(foreign, [pool("main", "10.244.64.0/18", { nodeSelector: "rack == 'a'" })]);
     assert.equal(main.change, "refused");
+    assert.match(main.effect, /not created by the operator/);
     assert.deepEqual(kinds(planPoolChanges([live("manual", "10.10.0.0/16", { ownedByOperator: false })], [])), []);
   });
 
