@@ -1,6 +1,6 @@
 // Checks of single config values: each returns what is wrong with a value, or undefined.
 import { parseCidr } from "../core/cidr";
-import { HOST_TOOLS, KIND_NODE_IMAGES } from "../core/versions";
+import { HOST_TOOLS, KIND_NODE_IMAGES, OLDEST_CALICO_VERSION } from "../core/versions";
 import { selectorProblem } from "./selector";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKey, DEFAULTS, Target } from "./keys";
 
@@ -35,6 +35,21 @@ export function version(example: string): Check {
   return (v) => {
     if (/^v\d+\.\d+\.\d+$/.test(v)) return undefined;
     return /^\d+\.\d+\.\d+$/.test(v) ? `expected vX.Y.Z with a leading "v": did you mean "v${v}"?` : `expected vX.Y.Z, such as ${example}`;
+  };
+}
+
+/** vX.Y.Z from OLDEST_CALICO_VERSION on: older releases lack the manifests and the status the lab uses. */
+export function calicoVersion(example: string): Check {
+  const form = version(example);
+  const release = (v: string): number[] => v.slice(1).split(".").map(Number);
+  const [oldestMajor, oldestMinor] = release(OLDEST_CALICO_VERSION);
+  return (v) => {
+    const why = form(v);
+    if (why !== undefined) return why;
+    const [major, minor] = release(v);
+    if (major > oldestMajor || (major === oldestMajor && minor >= oldestMinor)) return undefined;
+    return `the lab installs Calico's CRDs from manifests/operator-crds.yaml and waits for the ippools TigeraStatus, ` +
+      `which Calico ships from ${OLDEST_CALICO_VERSION} on; use ${OLDEST_CALICO_VERSION} or later, such as ${example}`;
   };
 }
 

@@ -9,8 +9,8 @@ import {
   LabConfig, NAT_OUTGOING, NatOutgoing, RawConfig, Target, TARGETS,
 } from "./keys";
 import {
-  Check, SERVICE_CIDR_RULES, VPC_CIDR_RULES, WHY, bool, cidr, instanceType, isConfigKey, kubeconfig, kubeconfigPath,
-  kubernetesVersion, labName, nodeImage, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, version, wholeNumber,
+  Check, SERVICE_CIDR_RULES, VPC_CIDR_RULES, WHY, bool, calicoVersion, cidr, instanceType, isConfigKey, kubeconfig, kubeconfigPath,
+  kubernetesVersion, labName, nodeImage, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, wholeNumber,
 } from "./checks";
 import { resolveExperiments } from "./experiments";
 import { resolvePools, SINGLE_POOL_KEYS } from "./pools";
@@ -260,7 +260,7 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     kubernetesVersion: k8sVersion,
     nodeImage: take("nodeImage", nodeImage) ?? KIND_NODE_IMAGES[k8sVersion] ?? KIND_NODE_IMAGES[DEFAULTS.kubernetesVersion],
     workers: num("workers", 1, 10, WHY.workers, DEFAULTS.workers),
-    calicoVersion: take("calicoVersion", version(DEFAULTS.calicoVersion)) ?? DEFAULTS.calicoVersion,
+    calicoVersion: take("calicoVersion", calicoVersion(DEFAULTS.calicoVersion)) ?? DEFAULTS.calicoVersion,
     podCidr: take("podCidr", cidr(podCidrRules(target !== "existing"))) ?? DEFAULTS.podCidr,
     serviceCidr: take("serviceCidr", cidr(SERVICE_CIDR_RULES)) ?? DEFAULTS.serviceCidr,
     blockSize: num("blockSize", BLOCK_SIZE_RANGE.IPv4.min, BLOCK_SIZE_RANGE.IPv4.max, WHY.blockSize, DEFAULTS.blockSize),

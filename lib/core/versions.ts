@@ -69,6 +69,13 @@ export const UBUNTU_AMI = {
   namePattern: "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*",
 } as const;
 
+/**
+ * The oldest Calico the lab can install and wait for: since v3.30.0 the CRDs ship apart, in
+ * manifests/operator-crds.yaml (tigera-operator.yaml holds none), and the operator reports the
+ * `ippools` TigeraStatus the readiness wait needs.
+ */
+export const OLDEST_CALICO_VERSION = "v3.30.0";
+
 /** Where the Calico release keeps the operator manifests for a version (a git tag). */
 export function calicoManifestUrl(calicoVersion: string, file: "operator-crds.yaml" | "tigera-operator.yaml"): string {
   return `https://raw.githubusercontent.com/projectcalico/calico/${calicoVersion}/manifests/${file}`;

@@ -70,6 +70,13 @@ const CASES: Case[] = [
   { name: "the probe asked of a read-only stack", raw: { target: "existing", kubeconfig: KUBECONFIG, calicoInstall: "none", ipamProbe: "true" }, key: "ipamProbe", says: ['calico-ipam:calicoInstall is "none"', "writes nothing"] },
   { name: "empty allowedCidrs on aws", raw: { allowedCidrs: "[]" }, key: "allowedCidrs", says: ["empty list", "remove the key to detect it"] },
   { name: "kubernetesVersion without v", raw: { kubernetesVersion: "1.31.0" }, key: "kubernetesVersion", says: ['"1.31.0"', 'did you mean "v1.31.0"?'] },
+  {
+    name: "calicoVersion older than the manifests the lab installs",
+    raw: { calicoVersion: "v3.29.4" },
+    key: "calicoVersion",
+    says: ['"v3.29.4"', "manifests/operator-crds.yaml", "ippools TigeraStatus", "use v3.30.0 or later, such as v3.30.7"],
+  },
+  { name: "calicoVersion of an older major", raw: { calicoVersion: "v2.99.0" }, key: "calicoVersion", says: ["use v3.30.0 or later"] },
   { name: "calicoVersion without patch", raw: { calicoVersion: "v3.30" }, key: "calicoVersion", says: ['"v3.30"', "vX.Y.Z, such as v3.30.7"] },
   { name: "labName with capitals", raw: { labName: "My_Lab" }, key: "labName", says: ['"My_Lab"', "lowercase", 'such as "my-lab"'] },
   { name: "labName too long", raw: { labName: "a".repeat(51) }, key: "labName", says: ["at most 50 characters (this one has 51)"] },
@@ -109,6 +116,12 @@ describe("stack config validation", () => {
     const own = "registry.example/kind-node:v1.36.0@sha256:" + "a".repeat(64);
     const config = parseLabConfig({ kubernetesVersion: "v1.36.0", nodeImage: own });
     assert.deepEqual([config.kubernetesVersion, config.nodeImage], ["v1.36.0", own]);
+  });
+
+  it("takes any Calico release from v3.30.0 on", () => {
+    for (const calicoVersion of ["v3.30.0", "v3.30.7", "v3.31.2", "v4.0.0"]) {
+      assert.equal(parseLabConfig({ calicoVersion }).calicoVersion, calicoVersion);
+    }
   });
 
   it("parses an empty config to the lab's defaults", () => {
