@@ -242,7 +242,10 @@ async function existingCluster(config: LabConfig, deps: LabDeps): Promise<Cluste
         : {
             install,
             // Forgetting a user's objects because their cluster cannot be reached would be wrong: fail instead.
-            provider: { deleteUnreachable: false },
+            // A new CA, server address or context in the kubeconfig must not replace the provider, and
+            // with it every object, the operator's CRDs included (pulumi-kubernetes provider.go
+            // DiffConfig: an unchanged clusterIdentifier keeps it). Moving to another cluster: destroy first.
+            provider: { deleteUnreachable: false, clusterIdentifier: `existing:${thisStack}` },
             ownerRecord: { ...OWNER_RECORD, data: { stack: thisStack, calicoInstall: install } },
           },
     // The user's own kubeconfig is not handed back out: they have it already.

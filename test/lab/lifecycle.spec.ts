@@ -253,6 +253,29 @@ users:
     assert.deepEqual([...unchanged.result.of("update"), ...unchanged.result.of("replace"), ...unchanged.result.deleted], []);
   });
 
+  it("keeps the provider, and every object with it, when the kubeconfig changes (a new CA, address or token)", async () => {
+    await up(existing(), cluster(false));
+    const rotated = kubeconfig
+      .replace('cluster: { server: "https://127.0.0.1:6443" }', 'cluster: { server: "https://127.0.0.2:6443", certificate-authority-data: Q0EtMg== }')
+      .replace("token: admin-token", "token: rotated-token");
+    const plan = await preview(existing({ kubeconfig: rotated }), cluster(false));
+    // Without a clusterIdentifier, a new active cluster entry replaces the provider and, with it, the
+    // operator's CRDs and every IP pool and block (pulumi-kubernetes provider.go DiffConfig).
+    assert.equal(plan.result.planned.get(PROVIDER)?.plan, "update");
+    assert.deepEqual([...plan.result.of("replace"), ...plan.result.deleted], []);
+    const applied = await up(existing({ kubeconfig: rotated }), cluster(false));
+    assert.deepEqual([...applied.result.of("replace"), ...applied.result.deleted], []);
+  });
+
+  it("gives a stack made before the cluster identifier one on its next up, replacing nothing", async () => {
+    await up(existing(), cluster(false));
+    delete engine.state.get(PROVIDER)!.inputs.clusterIdentifier;
+    const plan = await preview(existing(), cluster(false));
+    assert.equal(plan.result.planned.get(PROVIDER)?.plan, "update");
+    assert.deepEqual(plan.result.planned.get(PROVIDER)?.changed, ["clusterIdentifier"]);
+    assert.deepEqual([...plan.result.of("replace"), ...plan.result.deleted], []);
+  });
+
   it("leaves a user's operator alone: operator is refused, installation manages only the lab's resources", async () => {
     await assert.rejects(up(existing(), cluster(true)), /calico-ipam:calicoInstall is "operator" \(the default\), but this cluster already runs a Tigera operator/);
     const first = await up(existing({ calicoInstall: "installation" }), cluster(true));

@@ -4,6 +4,7 @@
 // code, not the engine: each rule here is read from the upstream source named beside it, so the
 // lifecycle suite (test/lab/lifecycle.spec.ts) can walk a user's sequence of runs.
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 
 export type Plan = "create" | "same" | "update" | "replace";
 
@@ -57,9 +58,13 @@ function providerName(reference: string | undefined): string | undefined {
   return parts && parts.length >= 5 ? parts[parts.length - 2] : undefined;
 }
 
-function activeServer(kubeconfig: unknown): string | undefined {
+/** The cluster entry (server, CA...) of a kubeconfig's current context, as DiffConfig compares it (getActiveClusterFromConfig). */
+function activeCluster(kubeconfig: unknown): string | undefined {
   const text = plain(kubeconfig);
-  return typeof text === "string" ? /server:\s*(\S+)/.exec(text)?.[1] : undefined;
+  if (typeof text !== "string") return undefined;
+  const doc = parse(text) as { "current-context"?: string; contexts?: { name: string; context?: { cluster?: string } }[]; clusters?: { name: string; cluster?: unknown }[] };
+  const clusterName = doc.contexts?.find((c) => c.name === doc["current-context"])?.context?.cluster;
+  return JSON.stringify(doc.clusters?.find((c) => c.name === clusterName)?.cluster);
 }
 
 export class LifecycleEngine {
@@ -147,10 +152,13 @@ export class LifecycleEngine {
       return changed.includes("triggers");
     }
     if (type === "pulumi:providers:kubernetes") {
-      // pulumi-kubernetes provider.go DiffConfig: a set, unchanged clusterIdentifier means no replacement;
-      // a changed one means one; without it, an unknown kubeconfig or a new active cluster replaces.
-      if (inputs.clusterIdentifier !== undefined || old.inputs.clusterIdentifier !== undefined) return changed.includes("clusterIdentifier");
-      return inputs.kubeconfig === undefined || activeServer(old.inputs.kubeconfig) !== activeServer(inputs.kubeconfig);
+      // pulumi-kubernetes provider.go DiffConfig: a clusterIdentifier set before and now decides alone,
+      // replacing only when it changed. One just added (a stack made before it) replaces nothing by
+      // itself ("on- and off-boarding less risky"); then, as without one, an unknown kubeconfig or a new
+      // active cluster entry replaces. The program always sets one where it sets any, so an identifier
+      // absent now after one was set is an unknown one (it reaches the mocks as absent): changed.
+      if (old.inputs.clusterIdentifier !== undefined) return changed.includes("clusterIdentifier");
+      return inputs.kubeconfig === undefined || activeCluster(old.inputs.kubeconfig) !== activeCluster(inputs.kubeconfig);
     }
     if (type.startsWith("kubernetes:")) {
       // Every object of a replaced provider is replaced with it (the engine diffs against the new provider).
