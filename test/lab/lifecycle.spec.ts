@@ -170,6 +170,21 @@ describe("lifecycle on aws: each run a user makes, against what the last up left
     assert.deepEqual(replaced.filter((k) => k.startsWith("aws:") || k.includes("wait-for-host")), []);
   });
 
+  it("the host is gone: after a refresh the next up runs every SSH step again, on the new host", async () => {
+    await up(config);
+    // A refresh drops the terminated instance, and (deleteUnreachable) the objects of its cluster. The
+    // steps stay: pulumi-command's Command has no Read, and pulumi-go-provider's default Read hands
+    // the state back as it is (infer/resource.go, derivedResourceController.Read).
+    for (const key of [...engine.state.keys()]) {
+      if (key === "aws:ec2/instance:Instance::host-instance" || (key.startsWith("kubernetes:") && key !== PROVIDER)) engine.state.delete(key);
+    }
+    const rebuilt = await up(config);
+    assert.equal(rebuilt.result.planned.get("aws:ec2/instance:Instance::host-instance")?.plan, "create");
+    const steps = rebuilt.lab.ofType(COMMAND).map((step) => `${COMMAND}::${step.name}`);
+    assert.ok(steps.length >= 3);
+    for (const step of steps) assert.equal(rebuilt.result.planned.get(step)?.plan, "replace", step);
+  });
+
   it("destroy dials nothing: the cluster goes with the instance, its objects with the cluster", async () => {
     await up(config);
     const state = [...engine.state.values()];
