@@ -9,9 +9,10 @@ import type { PoolSettings } from "./lib/core/types";
 import { API_SERVER_PORT } from "./lib/core/types";
 import { ClusterShape } from "./lib/cluster/topology";
 import {
-  calicoInstallProblem, currentContextOnly, ExistingClusterFacts, InspectCluster, OWNER_RECORD, podCidrProblem,
+  calicoInstallProblem, ExistingClusterFacts, InspectCluster, OWNER_RECORD, podCidrProblem,
 } from "./lib/cluster/existing-cluster";
 import { KubeReadError } from "./lib/core/kube";
+import { currentContextOnly } from "./lib/core/kube-config";
 import { LocalHostProbe, localPreflight } from "./lib/host/preflight";
 import { sshAgentProblem } from "./lib/host/ssh-agent";
 import { LabHost, SSH_USER } from "./components/host";
@@ -214,7 +215,8 @@ function userKubeconfig(config: LabConfig, deps: LabDeps): string {
   try {
     return currentContextOnly(text);
   } catch (err) {
-    return stop(`${key} ${(err as Error).message}`);
+    // The same words `npm run ipam` prints for the same file (lib/core/kube-config.ts).
+    return stop(`${key}: ${(err as Error).message}`);
   }
 }
 

@@ -1,6 +1,6 @@
 // Facts about a cluster the user already has (target existing), read before anything is declared,
 // and what they allow: the stack must never take over, or let the engine delete, Calico it does not own.
-import { parse, parseDocument, stringify } from "yaml";
+import { parseDocument } from "yaml";
 import { cidrContains, parseCidr, type Cidr } from "../core/cidr";
 import type { CalicoInstall } from "../core/types";
 import { connect, getObject, KubeClients, KubeReadError } from "../core/kube";
@@ -104,43 +104,6 @@ export function podCidrProblem(podCidr: string, facts: ExistingClusterFacts): st
     `calico-ipam:podCidr is "${podCidr}", but this cluster's kubeadm podSubnet is "${facts.kubeadmPodSubnet}" ` +
     `(kube-system/kubeadm-config): the Tigera operator would refuse the pool. Set calico-ipam:podCidr to a range inside it.`
   );
-}
-
-interface KubeconfigDoc {
-  "current-context"?: string;
-  contexts?: { name?: string; context?: { cluster?: string; user?: string } }[];
-  clusters?: { name?: string }[];
-  users?: { name?: string }[];
-}
-
-/**
- * The kubeconfig cut down to its current context, its cluster and its user (`kubectl config view
- * --minify`): the stack keeps, and hands the provider, no credential it does not use. The reasons
- * it gives name entries, never values, so no secret reaches a log.
- */
-export function currentContextOnly(kubeconfig: string): string {
-  let doc: KubeconfigDoc | null;
-  try {
-    doc = parse(kubeconfig) as KubeconfigDoc | null;
-  } catch (err) {
-    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new Error(`is not valid YAML${line ? ` (line ${line})` : ""}`);
-  }
-  const name = doc?.["current-context"];
-  if (!name) throw new Error("names no current-context: choose one with kubectl config use-context NAME, or write the file with kubectl config view --minify --flatten");
-  const context = doc?.contexts?.find((c) => c.name === name);
-  if (!context?.context) throw new Error(`has no context named by current-context "${name}"`);
-  const cluster = doc?.clusters?.find((c) => c.name === context.context?.cluster);
-  if (!cluster) throw new Error(`has no cluster "${context.context.cluster}" for context "${name}"`);
-  const user = doc?.users?.find((u) => u.name === context.context?.user);
-  return stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    "current-context": name,
-    contexts: [context],
-    clusters: [cluster],
-    users: user ? [user] : [],
-  });
 }
 
 function ownerFrom(data: Record<string, unknown> | undefined): CalicoOwner | undefined {

@@ -1,24 +1,20 @@
 // kind writes the API server address it listens on (0.0.0.0 for a public lab) into the kubeconfig;
 // clients elsewhere need the address they can reach.
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
+import { parseKubeconfig, type Dict } from "../core/kube-config";
 
-interface KubeconfigDoc {
-  clusters?: { cluster?: { server?: string } }[];
-}
+const FROM = "calico-ipam: the kubeconfig `kind get kubeconfig` printed on the host";
 
 export function pointKubeconfigAt(kubeconfig: string, server: string): string {
-  let doc: KubeconfigDoc | null;
+  let doc: Dict;
   try {
-    doc = parse(kubeconfig) as KubeconfigDoc | null;
+    doc = parseKubeconfig(kubeconfig);
   } catch (err) {
-    // The parser's message quotes the lines around the fault: key material. Say where, never what.
-    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new Error(`calico-ipam: \`kind get kubeconfig\` printed a kubeconfig that is not valid YAML${line ? ` (line ${line})` : ""}`);
+    throw new Error(`${FROM} cannot be used: ${(err as Error).message}`);
   }
-  if (!doc || !Array.isArray(doc.clusters) || doc.clusters.length === 0) {
-    throw new Error("calico-ipam: `kind get kubeconfig` printed no cluster; is the kind cluster running on the host?");
-  }
-  for (const entry of doc.clusters) {
+  const clusters = Array.isArray(doc.clusters) ? (doc.clusters as { cluster?: { server?: string } }[]) : [];
+  if (clusters.length === 0) throw new Error(`${FROM} has no cluster; is the kind cluster running on the host?`);
+  for (const entry of clusters) {
     if (entry.cluster) entry.cluster.server = server;
   }
   return stringify(doc);

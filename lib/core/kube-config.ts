@@ -1,9 +1,10 @@
-// Reading a kubeconfig the user handed us, before anything connects: its shape checked here so every
-// mistake is one line that names what is wrong (an empty file, a context that is not there), and no
-// message ever repeats a credential. YAML errors give the reason and the line only: the parser's own
-// message quotes the surrounding lines, and those hold the token.
+// The one reader of kubeconfigs (the user's, for `pulumi up` and `npm run ipam`, and the one kind prints on
+// the host): its shape checked here so every mistake is one line that names what is wrong (an empty
+// file, a context that is not there), the same wherever the file is read, and no message ever repeats a
+// credential. YAML errors give the reason and the line only: the parser's own message quotes the
+// surrounding lines, and those hold the token.
 import * as k8s from "@kubernetes/client-node";
-import { parseDocument } from "yaml";
+import { parseDocument, stringify } from "yaml";
 import { KubeReadError } from "./kube-error";
 
 export interface LoadedKubeconfig {
@@ -17,7 +18,7 @@ export interface LoadedKubeconfig {
   addSecret: (secret: unknown) => void;
 }
 
-type Dict = Record<string, unknown>;
+export type Dict = Record<string, unknown>;
 
 const isDict = (v: unknown): v is Dict => typeof v === "object" && v !== null && !Array.isArray(v);
 const REDACTED = "[redacted]";
@@ -82,30 +83,48 @@ function parseYaml(text: string): unknown {
   }
 }
 
-/** Parses and checks a kubeconfig, and loads it into client-node with `contextName` (or its current-context) selected. */
-export function loadKubeconfig(text: string, contextName?: string): LoadedKubeconfig {
+/** A kubeconfig's text as a mapping; refuses an empty file, broken YAML or anything but a mapping. */
+export function parseKubeconfig(text: string): Dict {
   if (typeof text !== "string" || text.trim() === "") invalid("the kubeconfig is empty");
   const doc = parseYaml(text);
   if (!isDict(doc)) {
     const what = Array.isArray(doc) ? "a list" : doc === null ? "empty" : `a ${typeof doc}`;
     invalid(`the kubeconfig is ${what}, not a YAML mapping with clusters, contexts and users`);
   }
+  return doc;
+}
 
+/** Hides every credential of the kubeconfig's users in a message; more can be added later. */
+function redactorFor(doc: Dict): Pick<LoadedKubeconfig, "redact" | "addSecret"> {
   const secrets = new Set<string>();
   for (const user of entries(doc, "users")) userSecrets(user.user, secrets);
-  const redact = (message: string): string => {
-    let out = message;
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join(REDACTED);
-    return out;
+  return {
+    redact: (message) => {
+      let out = message;
+      for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join(REDACTED);
+      return out;
+    },
+    addSecret: (secret) => collectSecrets(secret, secrets),
   };
-  const addSecret = (secret: unknown): void => collectSecrets(secret, secrets);
+}
 
+/** The entries one context uses: the context, its cluster (with a usable server) and its user, if any. */
+interface SelectedContext {
+  name: string;
+  context: Dict;
+  cluster: Dict;
+  user?: Dict;
+  userName: string;
+  server: URL;
+}
+
+function selectContext(doc: Dict, redact: (text: string) => string, contextName?: string): SelectedContext {
   const contexts = entries(doc, "contexts");
   const contextNames = contexts.map((c) => c.name).filter((n): n is string => typeof n === "string");
   const current = doc["current-context"];
   const wanted = contextName ?? (typeof current === "string" ? current : "");
   if (wanted === "") {
-    invalid(`the kubeconfig has no current-context; choose one of its contexts (${nameList(contextNames)}) with --context NAME or kubectl config use-context NAME`);
+    invalid(`the kubeconfig has no current-context; choose one of its contexts (${nameList(contextNames)}) with kubectl config use-context NAME (npm run ipam also takes --context NAME)`);
   }
   const context = named(contexts, wanted);
   if (!context) {
@@ -128,24 +147,49 @@ export function loadKubeconfig(text: string, contextName?: string): LoadedKubeco
     invalid(`the kubeconfig's cluster ${JSON.stringify(clusterName)} has no usable server address (found ${shown}; expected https://host:port)`);
   }
   const userName = typeof ctx.user === "string" ? ctx.user : "";
+  return { name: wanted, context, cluster, user: named(entries(doc, "users"), userName), userName, server: url };
+}
 
+/** Parses and checks a kubeconfig, and loads it into client-node with `contextName` (or its current-context) selected. */
+export function loadKubeconfig(text: string, contextName?: string): LoadedKubeconfig {
+  const doc = parseKubeconfig(text);
+  const { redact, addSecret } = redactorFor(doc);
+  const selected = selectContext(doc, redact, contextName);
   const kc = new k8s.KubeConfig();
   try {
     // JSON is YAML: client-node's own parser then meets a document that is already known to be good.
     kc.loadFromString(JSON.stringify(doc));
-    kc.setCurrentContext(wanted);
+    kc.setCurrentContext(selected.name);
   } catch (err) {
     const why = (err instanceof Error ? err.message : String(err)).split("\n")[0];
     invalid(`the kubeconfig could not be loaded: ${redact(why).slice(0, 200)}`);
   }
   // A token-file is read by the loader: its contents are a credential too.
   addSecret(kc.getCurrentUser()?.token);
+  const url = selected.server;
   return {
     kc,
     server: `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`,
-    context: wanted,
-    user: userName || "(none)",
+    context: selected.name,
+    user: selected.userName || "(none)",
     redact,
     addSecret,
   };
+}
+
+/**
+ * The kubeconfig cut down to its current context, its cluster and its user (`kubectl config view
+ * --minify`): the stack keeps, and hands the provider, no credential it does not use.
+ */
+export function currentContextOnly(text: string): string {
+  const doc = parseKubeconfig(text);
+  const selected = selectContext(doc, redactorFor(doc).redact);
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    "current-context": selected.name,
+    contexts: [selected.context],
+    clusters: [selected.cluster],
+    users: selected.user ? [selected.user] : [],
+  });
 }

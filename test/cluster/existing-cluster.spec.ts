@@ -1,7 +1,7 @@
 // Target existing: what the program learns from the user's cluster before declaring anything,
 // read from a real HTTP server on 127.0.0.1.
 import * as assert from "node:assert/strict";
-import { calicoInstallProblem, currentContextOnly, inspectExistingCluster, OWNER_RECORD } from "../../lib/cluster/existing-cluster";
+import { calicoInstallProblem, inspectExistingCluster, OWNER_RECORD } from "../../lib/cluster/existing-cluster";
 import { closedPort, fakeKubeconfig, FakeApiServer, PATHS, startFakeApiServer } from "../support/fake-apiserver";
 
 const kubeadmConfig = (podSubnet: string) => ({
@@ -101,50 +101,5 @@ describe("calicoInstall against what the cluster runs", () => {
     assert.match(calicoInstallProblem("operator", other, me)!, /managed by the calico-ipam stack "calico-ipam\/prod"/);
     assert.match(calicoInstallProblem("installation", other, me)!, /managed by the calico-ipam stack/);
     assert.equal(calicoInstallProblem("none", other, me), undefined);
-  });
-});
-
-describe("the user's kubeconfig, cut to what the stack uses", () => {
-  const CANARY = "canary-token-must-never-appear";
-  const multi = [
-    "apiVersion: v1",
-    "kind: Config",
-    "current-context: lab",
-    "contexts:",
-    "- name: prod",
-    "  context: { cluster: prod, user: prod-admin }",
-    "- name: lab",
-    "  context: { cluster: lab, user: lab-admin, namespace: default }",
-    "clusters:",
-    "- name: prod",
-    "  cluster: { server: https://prod.example:6443 }",
-    "- name: lab",
-    "  cluster: { server: https://127.0.0.1:6443 }",
-    "users:",
-    "- name: prod-admin",
-    `  user: { token: ${CANARY} }`,
-    "- name: lab-admin",
-    "  user: { token: lab-token }",
-    "",
-  ].join("\n");
-
-  it("keeps only the current context, its cluster and its user", () => {
-    const kept = currentContextOnly(multi);
-    assert.doesNotMatch(kept, new RegExp(CANARY));
-    assert.doesNotMatch(kept, /prod/);
-    assert.match(kept, /lab-token/);
-    assert.match(kept, /current-context: lab/);
-  });
-
-  it("explains a broken file by entry names and line numbers, never by its contents", () => {
-    const broken = multi.replace("current-context: lab", "current-context: missing");
-    assert.throws(() => currentContextOnly(broken), /has no context named by current-context "missing"/);
-    assert.throws(() => currentContextOnly(multi.replace("current-context: lab\n", "")), /names no current-context/);
-    const badYaml = `${multi}\n  token: [${CANARY}\n`;
-    assert.throws(() => currentContextOnly(badYaml), (err: Error) => {
-      assert.doesNotMatch(err.message, new RegExp(CANARY));
-      assert.match(err.message, /is not valid YAML \(line \d+\)/);
-      return true;
-    });
   });
 });

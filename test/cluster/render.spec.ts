@@ -47,8 +47,9 @@ describe("kubeconfig", () => {
     assert.equal(moved.users[0].user["client-key-data"], "S0VZCg==");
   });
 
-  it("says what is wrong when kind printed no cluster", () => {
-    assert.throws(() => pointKubeconfigAt("", "https://127.0.0.10:6443"), /printed no cluster/);
+  it("says what is wrong when kind printed nothing, or no cluster", () => {
+    assert.throws(() => pointKubeconfigAt("", "https://127.0.0.10:6443"), /^Error: calico-ipam: the kubeconfig `kind get kubeconfig` printed on the host cannot be used: the kubeconfig is empty$/);
+    assert.throws(() => pointKubeconfigAt("apiVersion: v1\nclusters: []\n", "https://127.0.0.10:6443"), /printed on the host has no cluster; is the kind cluster running on the host\?/);
   });
 
   it("says where a broken kubeconfig breaks, never what it holds", () => {
@@ -56,7 +57,8 @@ describe("kubeconfig", () => {
     const broken = MOCK_KUBECONFIG.replace("client-key-data: S0VZCg==", `client-key-data: [${canary}`);
     assert.throws(() => pointKubeconfigAt(broken, "https://127.0.0.10:6443"), (err: Error) => {
       assert.doesNotMatch(err.message, new RegExp(canary));
-      assert.match(err.message, /not valid YAML \(line \d+\)/);
+      // The one kubeconfig reader's words (lib/core/kube-config.ts), as for the user's own kubeconfig.
+      assert.match(err.message, /cannot be used: the kubeconfig is not valid YAML: .* at line \d+, column \d+/);
       return true;
     });
   });

@@ -11,8 +11,10 @@ import { runIpamCli } from "../../cli/ipam";
 import { inspectExistingCluster } from "../../lib/cluster/existing-cluster";
 import { parseLabConfig } from "../../lib/config";
 import { connect, KubeReadError } from "../../lib/core/kube";
+import { currentContextOnly } from "../../lib/core/kube-config";
 import { readIpamSnapshot } from "../../lib/ipam/reader";
 import { missingTool, skipIfMissing } from "../conformance/support/environment";
+import { buildLabForTest, fakeDeps } from "../support/lab-harness";
 import { fakeKubeconfig, FAKE_TOKEN, FAKE_USER, PATHS, startFakeApiServer, type FakeApiServer } from "../support/fake-apiserver";
 
 const CANARY = "canary-9f3b2c71d4e8a6b0-must-never-appear";
@@ -40,17 +42,20 @@ const BROKEN_WITH_CANARY: [string, string, RegExp][] = [
   ["a token-file that does not exist", fakeKubeconfig("https://127.0.0.1:1").replace(`token: ${FAKE_TOKEN}`, `token-file: /nonexistent/${CANARY}`), /^the kubeconfig could not be loaded: ENOENT/],
 ];
 
-describe("the Kubernetes client: kubeconfigs", () => {
-  for (const [text, says] of [
+/** Kubeconfigs of the wrong shape, with what the one reader (lib/core/kube-config.ts) says of each. */
+const SHAPE_PROBLEMS: [string, RegExp][] = [
     ["", /^the kubeconfig is empty$/],
     ["   \n\n", /^the kubeconfig is empty$/],
     ["- a\n- b\n", /^the kubeconfig is a list, not a YAML mapping with clusters, contexts and users$/],
     ["just words", /^the kubeconfig is a string, not a YAML mapping/],
-    ["apiVersion: v1\nkind: Config\ncontexts:\n- name: a\n  context: {cluster: c, user: u}\n", /^the kubeconfig has no current-context; choose one of its contexts \("a"\) with --context NAME/],
+    ["apiVersion: v1\nkind: Config\ncontexts:\n- name: a\n  context: {cluster: c, user: u}\n", /^the kubeconfig has no current-context; choose one of its contexts \("a"\) with kubectl config use-context NAME \(npm run ipam also takes --context NAME\)$/],
     ["current-context: x\ncontexts: []\n", /^the kubeconfig has no context "x" \(its current-context\); its contexts: none$/],
     ["current-context: a\ncontexts:\n- name: a\n  context: {cluster: c, user: u}\n", /^the kubeconfig's context "a" names cluster "c", which the kubeconfig does not define$/],
     ["current-context: a\ncontexts:\n- name: a\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster: {server: 6443}\n", /^the kubeconfig's cluster "c" has no usable server address \(found none; expected https:\/\/host:port\)$/],
-  ] as const) {
+];
+
+describe("the Kubernetes client: kubeconfigs", () => {
+  for (const [text, says] of SHAPE_PROBLEMS) {
     it(`says ${says.source.slice(1, 40)}... in one line`, async () => {
       const err = await readFailure(text);
       assert.ok(err instanceof KubeReadError);
@@ -237,6 +242,76 @@ describe("no error text carries a credential (issue 18 item 3: a canary token)",
       assert.match(err.message, /HTTP 500: bad token \[redacted\] for lab-viewer$/);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("the user's kubeconfig, cut to what the stack uses", () => {
+  const CANARY = "canary-token-must-never-appear";
+  const multi = [
+    "apiVersion: v1",
+    "kind: Config",
+    "current-context: lab",
+    "contexts:",
+    "- name: prod",
+    "  context: { cluster: prod, user: prod-admin }",
+    "- name: lab",
+    "  context: { cluster: lab, user: lab-admin, namespace: default }",
+    "clusters:",
+    "- name: prod",
+    "  cluster: { server: https://prod.example:6443 }",
+    "- name: lab",
+    "  cluster: { server: https://127.0.0.1:6443 }",
+    "users:",
+    "- name: prod-admin",
+    `  user: { token: ${CANARY} }`,
+    "- name: lab-admin",
+    "  user: { token: lab-token }",
+    "",
+  ].join("\n");
+
+  it("keeps only the current context, its cluster and its user", () => {
+    const kept = currentContextOnly(multi);
+    assert.doesNotMatch(kept, new RegExp(CANARY));
+    assert.doesNotMatch(kept, /prod/);
+    assert.match(kept, /lab-token/);
+    assert.match(kept, /current-context: lab/);
+  });
+
+  it("explains a broken file by entry names and line numbers, never by its contents", () => {
+    const broken = multi.replace("current-context: lab", "current-context: missing");
+    assert.throws(() => currentContextOnly(broken), /: the kubeconfig has no context "missing" \(its current-context\); its contexts: "prod", "lab"$/);
+    assert.throws(() => currentContextOnly(multi.replace("current-context: lab\n", "")), /: the kubeconfig has no current-context; choose one of its contexts/);
+    const badYaml = `${multi}\n  token: [${CANARY}\n`;
+    assert.throws(() => currentContextOnly(badYaml), (err: Error) => {
+      assert.doesNotMatch(err.message, new RegExp(CANARY));
+      assert.match(err.message, /^the kubeconfig is not valid YAML: .* at line \d+, column \d+/);
+      return true;
+    });
+  });
+});
+
+describe("one kubeconfig reader: the same broken file, the same words in pulumi up and npm run ipam", function () {
+  this.timeout(30_000);
+  const broken = [...SHAPE_PROBLEMS.map(([text]) => text), ...BROKEN_WITH_CANARY.filter(([what]) => !what.includes("token-file")).map(([, text]) => text)];
+
+  it("the stack's cut to one context fails as the client does, and names the key", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "calico-ipam-same-words-"));
+    try {
+      for (const text of broken) {
+        const reader = (await readFailure(text)).message;
+        assert.throws(() => currentContextOnly(text), (err: Error) => err.message === reader, reader);
+        const up = await failure(buildLabForTest({ target: "existing", kubeconfigPath: "/home/me/.kube/lab" }, fakeDeps({ readFile: () => text })));
+        assert.equal(up.message, `calico-ipam:kubeconfigPath: ${reader}`);
+        const file = path.join(dir, "broken.kubeconfig");
+        fs.writeFileSync(file, text);
+        let err = "";
+        assert.equal(await runIpamCli(["--kubeconfig", file], { out: () => undefined, err: (t) => (err += t), env: {} }), 1);
+        assert.equal(err, `error: --kubeconfig ${file}: ${reader}\n`);
+        for (const message of [reader, up.message, err]) assert.ok(!message.includes(CANARY), message);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

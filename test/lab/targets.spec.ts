@@ -99,12 +99,13 @@ describe("target existing", () => {
     }
   });
 
-  it("upserts the lab's objects and never forgets them because the cluster is unreachable", async () => {
+  it("upserts the lab's objects, never forgets them because the cluster is unreachable, and keeps them across kubeconfig changes", async () => {
     const lab = await buildLabForTest({ target: "existing", kubeconfig });
     const provider = lab.one("pulumi:providers:kubernetes");
     assert.equal(provider.inputs.upsertExistingObjects, "true");
     assert.equal(provider.inputs.deleteUnreachable, "false");
-    assert.equal(provider.inputs.clusterIdentifier, undefined);
+    // The stack's, not the kubeconfig's: see the lifecycle suite for what a kubeconfig change then does.
+    assert.equal(provider.inputs.clusterIdentifier, "existing:calico-ipam/dev");
     // The owner record comes first, so a later run knows what this stack made.
     const record = lab.one("kubernetes:core/v1:ConfigMap", "calico-owner");
     assert.deepEqual(record.inputs.metadata, { namespace: "kube-system", name: "calico-ipam-owner" });
