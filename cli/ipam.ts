@@ -10,14 +10,15 @@ import { analyseSnapshot, readIpamSnapshot, type ReadScope } from "../lib/ipam/r
 import { lookupIp, renderBorrowed, renderConfiguration, renderUtilization } from "../lib/ipam/show";
 import { renderIpamSvg } from "../lib/ipam/svg";
 import { renderColumns } from "../lib/ipam/table";
-import { resolveKubeconfig, CliError, firstLine, type KubeconfigSource } from "./kubeconfig-source";
+import { resolveKubeconfig, CliError, firstLine, type KubeconfigSource, type StackLookups } from "./kubeconfig-source";
 
 export const USAGE = `usage: npm run -s ipam -- [check] [options]
 
   npm run -s ipam                       the pools, as \`calicoctl ipam show\` prints them
   npm run -s ipam -- check              leaked addresses, missing handles, dangling affinities (\`calicoctl ipam check\`)
 
-which cluster (default: the stack's kubeconfig output; with no stack, $KUBECONFIG):
+which cluster (default: the stack's kubeconfig output, else the stack's calico-ipam:kubeconfigPath or
+calico-ipam:kubeconfig; when the stack names none, $KUBECONFIG, then ~/.kube/config):
   --kubeconfig FILE       read this kubeconfig
   --context NAME          use this context instead of the kubeconfig's current-context
 
@@ -36,12 +37,10 @@ output:
 
 \`npm run -s\` keeps npm's own banner off stdout, so the output pipes (e.g. into jq).`;
 
-export interface CliIo {
+export interface CliIo extends StackLookups {
   out: (text: string) => void;
   err: (text: string) => void;
   env: Record<string, string | undefined>;
-  /** The current stack's `kubeconfig` output; rejects with a one-line reason when there is none. */
-  getStackKubeconfig?: () => Promise<string>;
   /** How long the read may stay silent before stderr says it is still waiting (ms). */
   patienceMs?: number;
   /** Per-request timeout (ms); KUBE_READ_LIMITS.requestTimeoutMs unless a test shortens it. */

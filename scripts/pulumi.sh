@@ -55,9 +55,10 @@ if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! "${pulumi[@]}" whoami >/dev/null 2>&1; 
 fi
 
 stack="${PULUMI_STACK:-dev}"
-# `up`, `config set` and the like create the stack on first use; a lookup (`stack output`) must
-# not leave an empty one behind.
-if [ "${1:-}" != stack ]; then
-  "${pulumi[@]}" stack select --create "$stack" >/dev/null
-fi
+# `up`, `config set` and the like create the stack on first use; a lookup (`stack output`,
+# `config get`, as `npm run ipam` makes them) must not leave an empty one behind.
+case "${1:-} ${2:-}" in
+  "stack "* | "config get") ;;
+  *) "${pulumi[@]}" stack select --create "$stack" >/dev/null ;;
+esac
 exec "${pulumi[@]}" "$@" --stack "$stack"

@@ -18,8 +18,8 @@ import { resolvePools, SINGLE_POOL_KEYS } from "./pools";
 export * from "./keys";
 
 /** "~/x" as a shell would read it: Pulumi hands the value over as typed, and users type ~. */
-function expandHome(file: string | undefined): string | undefined {
-  return file === "~" || file?.startsWith("~/") ? path.join(os.homedir(), file.slice(1)) : file;
+export function expandHome(file: string | undefined, home = os.homedir()): string | undefined {
+  return file === "~" || file?.startsWith("~/") ? path.join(home, file.slice(1)) : file;
 }
 
 /** Ranges no pod or service may use, wherever the cluster runs. */

@@ -18,7 +18,13 @@ interface Run {
 const ROOT = path.join(__dirname, "..", "..");
 const NO_STACK = "`pulumi stack output kubeconfig` failed (error: no stack named 'dev' found)";
 
-async function run(argv: string[], opts: Partial<CliIo> & { stack?: () => Promise<string> } = {}): Promise<Run> {
+/** What `pulumi stack output kubeconfig` says on a stack that exports none (target existing). */
+const NO_OUTPUT = "`pulumi stack output kubeconfig` failed (error: current stack does not have output property 'kubeconfig')";
+
+async function run(
+  argv: string[],
+  opts: Partial<CliIo> & { stack?: () => Promise<string>; stackConfig?: Record<string, string> } = {},
+): Promise<Run> {
   const result: Run = { code: -1, out: "", err: "", stackLookups: 0 };
   const stack =
     opts.stack ??
@@ -35,6 +41,7 @@ async function run(argv: string[], opts: Partial<CliIo> & { stack?: () => Promis
       result.stackLookups += 1;
       return stack();
     },
+    getStackConfig: async (key) => opts.stackConfig?.[key],
   });
   return result;
 }
@@ -129,9 +136,44 @@ describe("npm run ipam", () => {
     assert.equal(causeLine("Downloading...\nsomething else went wrong\n"), "something else went wrong");
   });
 
-  it("says what to do when there is neither a stack nor $KUBECONFIG", async () => {
-    const r = await run([]);
-    assertOneErrorLine(r, /^error: no kubeconfig: no stack output \(.*no stack named 'dev' found\)\) and \$KUBECONFIG is not set; run `npm run up`/);
+  it("says what to do when there is neither a stack nor $KUBECONFIG nor ~/.kube/config", async () => {
+    const r = await run([], { env: { HOME: tmp } });
+    assertOneErrorLine(r, /^error: no kubeconfig: no stack output \(.*no stack named 'dev' found\)\), \$KUBECONFIG is not set and there is no ~\/\.kube\/config; run `npm run up`/);
+  });
+
+  it("on a stack that exports no kubeconfig (target existing), reads the stack's own kubeconfigPath or kubeconfig", async () => {
+    const byPath = await run([], { stack: async () => { throw new Error(NO_OUTPUT); }, stackConfig: { kubeconfigPath: kubeconfigFile }, env: { KUBECONFIG: "/nonexistent/ignored" } });
+    assert.equal(byPath.code, 0, byPath.err);
+    assert.equal(
+      byPath.err,
+      "the stack has no kubeconfig output (target existing): using its calico-ipam:kubeconfigPath\n" +
+        `reading ${server.url} (context "fake", kubeconfig from the stack's calico-ipam:kubeconfigPath ${kubeconfigFile})\n`,
+    );
+    const byValue = await run([], { stack: async () => { throw new Error(NO_OUTPUT); }, stackConfig: { kubeconfig: fakeKubeconfig(server.url) } });
+    assert.equal(byValue.code, 0, byValue.err);
+    assert.match(byValue.err, /kubeconfig from the stack's calico-ipam:kubeconfig\)\n$/);
+  });
+
+  it("never switches away from the stack's kubeconfigPath when that file cannot be read", async () => {
+    const gone = path.join(tmp, "gone.kubeconfig");
+    const r = await run([], { stack: async () => { throw new Error(NO_OUTPUT); }, stackConfig: { kubeconfigPath: gone }, env: { KUBECONFIG: kubeconfigFile } });
+    assertOneErrorLine(r, new RegExp(`^error: cannot read the kubeconfig ${gone.replace(/\./g, "\\.")} \\(the stack's calico-ipam:kubeconfigPath .*\\): no such file$`));
+  });
+
+  it("falls back to $KUBECONFIG, then to ~/.kube/config, when the stack names no cluster", async () => {
+    const noOutput = async (): Promise<string> => { throw new Error(NO_OUTPUT); };
+    const viaEnv = await run([], { stack: noOutput, env: { KUBECONFIG: kubeconfigFile, HOME: tmp } });
+    assert.equal(viaEnv.code, 0, viaEnv.err);
+    assert.match(viaEnv.err, /: using \$KUBECONFIG\n.*kubeconfig from \$KUBECONFIG /);
+    fs.mkdirSync(path.join(tmp, ".kube"));
+    fs.copyFileSync(kubeconfigFile, path.join(tmp, ".kube", "config"));
+    const viaHome = await run([], { env: { HOME: tmp } });
+    assert.equal(viaHome.code, 0, viaHome.err);
+    assert.equal(
+      viaHome.err,
+      `no stack output (${NO_STACK}) and no $KUBECONFIG: using ~/.kube/config\n` +
+        `reading ${server.url} (context "fake", kubeconfig from ~/.kube/config ${path.join(tmp, ".kube", "config")})\n`,
+    );
   });
 
   it("reads another context with --context, and lists the contexts when it does not exist", async () => {
@@ -271,13 +313,72 @@ describe("npm run ipam", () => {
       assert.match(r.stdout, /Check complete; found 14 problems\.\n$/);
     });
 
+    /**
+     * `ts-node cli/ipam.ts` with only bash and a fake `pulumi` on PATH: the stack exists and exports no
+     * kubeconfig (target existing); `config get` answers from `config`, as Pulumi does (a key it does not
+     * set: "configuration key '...' not found for stack"). Every pulumi call is logged.
+     */
+    async function existingStackCli(config: Record<string, string>, home: string): Promise<{ status: number | null; stderr: string; pulumiCalls: string[] }> {
+      const bin = fs.mkdtempSync(path.join(os.tmpdir(), "calico-ipam-path-"));
+      const log = path.join(bin, "pulumi.log");
+      fs.symlinkSync(spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim(), path.join(bin, "bash"));
+      const answers = Object.entries(config).map(([key, value]) => `  "config get calico-ipam:${key}") printf '%s\\n' ${JSON.stringify(value)}; exit 0 ;;`);
+      fs.writeFileSync(path.join(bin, "pulumi"), [
+        "#!/usr/bin/env bash",
+        `printf '%s\\n' "$*" >> ${JSON.stringify(log)}`,
+        "case \"$1 ${2:-} ${3:-}\" in",
+        "  whoami*) exit 0 ;;",
+        "  \"stack output kubeconfig\") echo \"error: current stack does not have output property 'kubeconfig'\" >&2; exit 255 ;;",
+        ...answers,
+        "  \"config get \"*) echo \"error: configuration key '$3' not found for stack 'dev'\" >&2; exit 255 ;;",
+        "esac",
+        "echo \"unexpected: $*\" >&2; exit 2",
+        "",
+      ].join("\n"), { mode: 0o755 });
+      try {
+        return await new Promise((resolve) => {
+          const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "cli/ipam.ts"], { cwd: ROOT, env: { PATH: bin, HOME: home } });
+          let stderr = "";
+          child.stderr.on("data", (d) => (stderr += d));
+          child.on("close", (status) => {
+            const pulumiCalls = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+            resolve({ status, stderr, pulumiCalls });
+          });
+        });
+      } finally {
+        fs.rmSync(bin, { recursive: true, force: true });
+      }
+    }
+
+    it("on target existing, reads the stack's calico-ipam:kubeconfigPath (~ expanded) through pulumi config get, creating no stack", async () => {
+      fs.copyFileSync(kubeconfigFile, path.join(tmp, "lab.kubeconfig"));
+      const r = await existingStackCli({ kubeconfigPath: "~/lab.kubeconfig" }, tmp);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(
+        r.stderr,
+        "the stack has no kubeconfig output (target existing): using its calico-ipam:kubeconfigPath\n" +
+          `reading ${server.url} (context "fake", kubeconfig from the stack's calico-ipam:kubeconfigPath ${path.join(tmp, "lab.kubeconfig")})\n`,
+      );
+      assert.deepEqual(r.pulumiCalls, ["whoami", "stack output kubeconfig --show-secrets --stack dev", "whoami", "config get calico-ipam:kubeconfigPath --stack dev"]);
+    });
+
+    it("with a stack that names no cluster and no $KUBECONFIG, reads ~/.kube/config and says so", async () => {
+      fs.mkdirSync(path.join(tmp, ".kube"));
+      fs.copyFileSync(kubeconfigFile, path.join(tmp, ".kube", "config"));
+      const r = await existingStackCli({}, tmp);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /: using ~\/\.kube\/config\n/);
+      assert.match(r.stderr, new RegExp(`kubeconfig from ~/\\.kube/config ${path.join(tmp, ".kube", "config").replace(/\./g, "\\.")}\\)\n$`));
+      assert.ok(r.pulumiCalls.includes("config get calico-ipam:kubeconfig --stack dev"), r.pulumiCalls.join("\n"));
+    });
+
     it("with no pulumi CLI and no $KUBECONFIG: one line, exit 1", () => {
       // A PATH with bash alone: scripts/pulumi.sh runs, finds neither pulumi nor npx, and says so.
       const bin = fs.mkdtempSync(path.join(os.tmpdir(), "calico-ipam-path-"));
       fs.symlinkSync(spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim(), path.join(bin, "bash"));
       const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "cli/ipam.ts"], {
         cwd: ROOT,
-        env: { PATH: bin, HOME: os.tmpdir() },
+        env: { PATH: bin, HOME: bin },
         encoding: "utf8",
       });
       fs.rmSync(bin, { recursive: true, force: true });
@@ -286,8 +387,8 @@ describe("npm run ipam", () => {
       assert.equal(
         child.stderr,
         "error: no kubeconfig: no stack output (`pulumi stack output kubeconfig` failed (calico-ipam: no pulumi CLI on PATH " +
-          "and no npx to fetch one: install the Pulumi CLI (https://www.pulumi.com/docs/install/))) and $KUBECONFIG is not set; " +
-          "run `npm run up` in this project first, or pass --kubeconfig FILE\n",
+          "and no npx to fetch one: install the Pulumi CLI (https://www.pulumi.com/docs/install/))), $KUBECONFIG is not set " +
+          "and there is no ~/.kube/config; run `npm run up` in this project first, or pass --kubeconfig FILE\n",
       );
     });
   });

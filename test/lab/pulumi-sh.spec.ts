@@ -129,6 +129,15 @@ describe("scripts/pulumi.sh", () => {
     assert.ok(major * 1e6 + minor * 1e3 + patch >= rmajor * 1e6 + rminor * 1e3 + rpatch, `${npx} is older than ${required}`);
   });
 
+  it("creates the stack for up and config set, never for the lookups npm run ipam makes", () => {
+    const selects = (args: string[]) => box.run(args).calls.filter((c) => c.args.startsWith("stack select")).map((c) => c.args);
+    assert.deepEqual(selects(["up"]), ["stack select --create dev"]);
+    assert.deepEqual(selects(["config", "set", "calico-ipam:target", "existing"]), ["stack select --create dev"]);
+    assert.deepEqual(selects(["stack", "output", "kubeconfig", "--show-secrets"]), []);
+    assert.deepEqual(selects(["config", "get", "calico-ipam:kubeconfigPath"]), []);
+    assert.equal(box.run(["config", "get", "calico-ipam:kubeconfigPath"]).calls.at(-1)!.args, "config get calico-ipam:kubeconfigPath --stack dev");
+  });
+
   it("drops an SSH_AUTH_SOCK left from an earlier login, and keeps a live one", async () => {
     const stale = box.run(["up"], { SSH_AUTH_SOCK: path.join(box.dir, "gone", "agent.1") });
     assert.equal(stale.calls.at(-1)!.ssh_auth_sock, "<unset>");
