@@ -26,6 +26,21 @@ export interface LabHostArgs {
 }
 
 export const SSH_USER = "ubuntu";
+
+/**
+ * How often the first SSH step dials before it gives up (pulumi-command's dialErrorLimit). v1.2.1
+ * retries every dial error, a host-key mismatch included (provider/pkg/provider/remote/connection.go,
+ * dialWithRetry), pausing as pulumi's retry.Until does: 0.1 s, 1.5 times longer each time, at most 5 s
+ * (sdk/go/common/util/retry/until.go, sdk v3.224.0). 150 quick failures (refused while sshd starts, or
+ * the wrong host key) take about 12 minutes; dials that time out (15 s each) meet FIRST_CONTACT_TIMEOUT.
+ */
+export const FIRST_CONTACT_DIAL_LIMIT = 150;
+/**
+ * Bounds the first step's dialling in a create and in an update alike: a changed connection runs
+ * Update (remote/commandController.go), which customTimeouts.create does not bound. pulumi-go-provider
+ * turns each operation's timeout into its context's deadline (middleware/cancel/cancel.go, Wrap).
+ */
+export const FIRST_CONTACT_TIMEOUT = "20m";
 export const ROOT_VOLUME_THROUGHPUT_MIBPS = 250;
 export const SSH_PORT = 22;
 
@@ -193,16 +208,20 @@ export class LabHost extends pulumi.ComponentResource {
       hostKey: this.sshHostKey,
       ...(generatedKey ? { privateKey: this.sshPrivateKey } : {}),
     };
-    // The first command keeps dialling while the instance boots and sshd starts; every other
-    // step depends on it, so none of them races sshd or cloud-init. Every step waits for the SSH
+    // The first command keeps dialling while the instance boots and sshd starts, within bounds; every
+    // other step depends on it, so none of them races sshd or cloud-init. Every step waits for the SSH
     // rules, so a new caller address is admitted before anything dials.
     const ssh = sshTransport(connection, this.sshAccess);
-    const firstContact = sshTransport({ ...connection, dialErrorLimit: -1 }, this.sshAccess);
+    const firstContact = sshTransport({ ...connection, dialErrorLimit: FIRST_CONTACT_DIAL_LIMIT }, this.sshAccess);
     const waitForHost = firstContact.command(`${name}-wait-for-host`, {
       create: renderStep("wait-for-host", {}),
       // Again after a resize: the host restarted, and what follows must wait for it.
       triggers: [instance.id, args.instanceType],
-    }, { ...parent, dependsOn: [instance, eipAssociation], customTimeouts: { create: "20m" } });
+    }, {
+      ...parent,
+      dependsOn: [instance, eipAssociation],
+      customTimeouts: { create: FIRST_CONTACT_TIMEOUT, update: FIRST_CONTACT_TIMEOUT },
+    });
 
     this.transport = ssh;
     this.machineId = pulumi.interpolate`${instance.id} ${args.instanceType}`;

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { bashSingleQuotedValue, buildLabForTest, BuiltLab, calls, DeclaredResource, fakeDeps, isSecretInput, unwrapSecrets, userDataOf, valueOf } from "../support/lab-harness";
 import { invoked, MOCK_PUBLIC_IP } from "../support/mocks";
+import { FIRST_CONTACT_DIAL_LIMIT, FIRST_CONTACT_TIMEOUT } from "../../components/host";
 
 const ALLOWED = "127.0.0.0/24";
 const DEPLOY = "command:remote:Command";
@@ -99,7 +100,7 @@ describe("target aws (default)", () => {
     assert.match(deploy.inputs.delete as string, /containerlab destroy .*--cleanup/);
   });
 
-  it("logs in as ubuntu, dialling without limit only for the first contact", () => {
+  it("logs in as ubuntu; only the first contact dials longer, and every dial gives up in bounded time", () => {
     const commands = lab.ofType(DEPLOY);
     const first = lab.one(DEPLOY, "wait-for-host");
     for (const c of commands) {
@@ -108,9 +109,25 @@ describe("target aws (default)", () => {
       const connection = unwrapSecrets(c.inputs.connection) as Record<string, unknown>;
       assert.equal(connection.user, "ubuntu");
       assert.equal(connection.host, MOCK_PUBLIC_IP);
-      assert.equal(connection.dialErrorLimit === -1, c === first, c.name);
+      // -1 would dial forever, a host-key mismatch included (pulumi-command v1.2.1 dialWithRetry).
+      assert.equal(connection.dialErrorLimit, c === first ? FIRST_CONTACT_DIAL_LIMIT : 10, c.name); // 10: the SDK's default
     }
     assert.match(first.inputs.create as string, /cloud-init status --wait/);
+    // A changed connection (a pinned host key, a new limit) runs Update: it needs its own bound.
+    assert.deepEqual(first.opts.customTimeouts, { create: FIRST_CONTACT_TIMEOUT, update: FIRST_CONTACT_TIMEOUT });
+  });
+
+  it("gives up on a host that refuses, or shows another host key, after 10 to 20 minutes of dialling", () => {
+    // pulumi's retry.Until (sdk/go/common/util/retry/until.go, sdk v3.224.0, the one pulumi-command
+    // v1.2.1 builds with): the first pause 100 ms, each next one 1.5 times longer, none over 5 s.
+    // dialWithRetry (remote/connection.go) fails once the dials exceed the limit: limit pauses in all.
+    let pauses = 0;
+    for (let k = 0, delay = 0.1; k < FIRST_CONTACT_DIAL_LIMIT; k++, delay *= 1.5) pauses += Math.min(delay, 5);
+    assert.ok(pauses >= 10 * 60 && pauses <= 20 * 60, `${Math.round(pauses)} s of pauses`);
+    // ...and before the operation's timeout, with up to 1 s per quick dial (a refusal or a handshake):
+    // a wrong host key then ends in its own words ("ssh: host key mismatch"), not a deadline.
+    const timeoutSeconds = Number(/^(\d+)m$/.exec(FIRST_CONTACT_TIMEOUT)![1]) * 60;
+    assert.ok(pauses + FIRST_CONTACT_DIAL_LIMIT * 1 < timeoutSeconds, `${Math.round(pauses)} s of pauses, ${timeoutSeconds} s allowed`);
   });
 
   it("pins the host key it generated and cloud-init installs, and keeps the user data secret", () => {
