@@ -134,6 +134,7 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
   });
   if (agentProblem) stop(agentProblem);
   const allowedCidrs = config.allowedCidrs ?? [`${await deps.detectPublicIp()}/32`];
+  const toolVersions = { kubernetesVersion: config.kubernetesVersion, calicoVersion: config.calicoVersion };
   const host = new LabHost("host", {
     labName: config.labName,
     instanceType: config.instanceType,
@@ -141,11 +142,8 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
     vpcCidr: config.vpcCidr,
     allowedCidrs,
     sshPublicKey: config.sshPublicKey,
-    userData: (sshHostKey) =>
-      renderCloudInit(
-        { kubernetesVersion: config.kubernetesVersion, calicoVersion: config.calicoVersion, nodeImage: config.nodeImage },
-        sshHostKey,
-      ),
+    userData: (sshHostKey) => renderCloudInit({ ...toolVersions, nodeImage: config.nodeImage }, sshHostKey),
+    toolVersions,
     tags: tagsFor(config),
   });
   const shape = pulumi

@@ -9,6 +9,7 @@ import { renderStep, parseTimings } from "../lib/core/steps";
 import { UBUNTU_AMI } from "../lib/core/versions";
 import { API_SERVER_PORT } from "../lib/core/types";
 import { packUserData, type SshHostKey } from "../lib/host/cloud-init";
+import { renderMatchHostTools, type StackToolVersions } from "../lib/host/host-tools";
 import { sshTransport, StepTransport } from "./transport";
 
 export interface LabHostArgs {
@@ -22,6 +23,8 @@ export interface LabHostArgs {
   sshPublicKey?: string;
   /** cloud-init user data, given the host key the host must present (it is pinned in every SSH step). */
   userData: (sshHostKey: SshHostKey) => string;
+  /** The versions kubectl and calicoctl on the host must have (cloud-init installs them only once). */
+  toolVersions: StackToolVersions;
   tags: Record<string, string>;
 }
 
@@ -222,6 +225,15 @@ export class LabHost extends pulumi.ComponentResource {
       dependsOn: [instance, eipAssociation],
       customTimeouts: { create: FIRST_CONTACT_TIMEOUT, update: FIRST_CONTACT_TIMEOUT },
     });
+
+    // cloud-init installed kubectl and calicoctl for the versions of the first up (and a new instance
+    // boots that same user data, ignoreChanges): after a version change they would no longer fit the
+    // cluster. Beside the deploy, which needs neither; a no-op when they already fit.
+    const { kubernetesVersion, calicoVersion } = args.toolVersions;
+    ssh.command(`${name}-tools`, {
+      create: renderMatchHostTools(args.toolVersions),
+      triggers: [instance.id, kubernetesVersion, calicoVersion],
+    }, { ...parent, dependsOn: [waitForHost.resource] });
 
     this.transport = ssh;
     this.machineId = pulumi.interpolate`${instance.id} ${args.instanceType}`;

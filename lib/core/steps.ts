@@ -10,7 +10,14 @@ export type StepName =
   | "destroy-cluster"
   | "read-kubeconfig"
   | "install-tools"
+  | "match-host-tools"
   | "prepull-images";
+
+/** Shared helpers a step needs besides common.sh, prepended after it. */
+const STEP_HELPERS: Partial<Record<StepName, string[]>> = {
+  "install-tools": ["downloads.sh"],
+  "match-host-tools": ["downloads.sh"],
+};
 
 const SCRIPTS_DIR = path.join(__dirname, "..", "..", "manifests", "scripts");
 
@@ -24,14 +31,15 @@ export function shellQuote(value: string): string {
 }
 
 /**
- * The full text of a step: shebang, shared helpers, the step's name (messages say which step failed),
- * its parameters as quoted bash assignments, then the step body. File contents travel as parameters
- * too, so nothing needs a second copy mechanism.
+ * The full text of a step: shebang, shared helpers (common.sh and the step's STEP_HELPERS), the step's
+ * name (messages say which step failed), its parameters as quoted bash assignments, then the step
+ * body. File contents travel as parameters too, so nothing needs a second copy mechanism.
  */
 export function renderStep(name: StepName, params: Record<string, string>, options: { prelude?: boolean } = {}): string {
   const assignments = Object.entries({ STEP: name, ...params }).map(([key, value]) => `${key}=${shellQuote(value)}`);
   // A step rendered without the prelude does not change when common.sh does (see read-kubeconfig.sh).
-  const prelude = options.prelude === false ? [] : [readScript("common.sh").trimEnd()];
+  const helpers = ["common.sh", ...(STEP_HELPERS[name] ?? [])];
+  const prelude = options.prelude === false ? [] : helpers.map((file) => readScript(file).trimEnd());
   return ["#!/usr/bin/env bash", ...prelude, ...assignments, readScript(`${name}.sh`).trimEnd(), ""].join("\n");
 }
 

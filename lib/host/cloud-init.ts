@@ -4,12 +4,9 @@ import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { renderStep } from "../core/steps";
 import { DOCKER_PACKAGES, HOST_TOOLS, REGISTRY_MIRROR } from "../core/versions";
+import { stackToolParams, type StackToolVersions } from "./host-tools";
 
-export interface HostToolVersions {
-  /** kubectl's version: the cluster's own. */
-  kubernetesVersion: string;
-  /** calicoctl's version, and the release whose images are pre-pulled. */
-  calicoVersion: string;
+export interface HostToolVersions extends StackToolVersions {
   /** The kind node image, pulled while the rest of the host installs. */
   nodeImage: string;
 }
@@ -35,8 +32,7 @@ export function renderInstallScript(versions: HostToolVersions): string {
     DOCKER_KEY_FINGERPRINT: DOCKER_PACKAGES.signingKeyFingerprint,
     CONTAINERLAB_VERSION: HOST_TOOLS.containerlab,
     KIND_VERSION: HOST_TOOLS.kind,
-    KUBECTL_VERSION: versions.kubernetesVersion,
-    CALICOCTL_VERSION: versions.calicoVersion,
+    ...stackToolParams(versions),
     PREPULL_SCRIPT: PREPULL_SCRIPT_PATH,
   });
 }

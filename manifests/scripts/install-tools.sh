@@ -1,18 +1,11 @@
 # calico-ipam step: install-tools
 # Run once by cloud-init on the lab host, as root. Every version is pinned by the program
 # (lib/core/versions.ts); every download is checked against the checksum its publisher ships, and a
-# mismatch stops the install. Expects DOCKER_VERSION, CONTAINERD_VERSION, DOCKER_KEY_FINGERPRINT, CONTAINERLAB_VERSION,
-# KIND_VERSION, KUBECTL_VERSION, CALICOCTL_VERSION, and PREPULL_SCRIPT (written by cloud-init).
+# mismatch stops the install (downloads.sh, prepended). Expects DOCKER_VERSION, CONTAINERD_VERSION,
+# DOCKER_KEY_FINGERPRINT, CONTAINERLAB_VERSION, KIND_VERSION, KUBECTL_VERSION, CALICOCTL_VERSION, and
+# PREPULL_SCRIPT (written by cloud-init).
 export DEBIAN_FRONTEND=noninteractive
 record_stage installStartSeconds
-
-tmp=$(mktemp -d)
-downloads=()
-cleanup() {
-  if [ "${#downloads[@]}" -gt 0 ]; then kill "${downloads[@]}" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 # Ubuntu's apt-daily timers and unattended-upgrades also start at first boot and hold apt's locks
 # for minutes. The lab host is rebuilt rather than upgraded, so they are held off until the next boot.
@@ -44,68 +37,16 @@ if ! wait_until 300 "the network (DNS and HTTPS to ${DOWNLOAD_HOSTS[*]})" networ
   exit 1
 fi
 
-# curl's plain --retry skips DNS failures and refused connections; --retry-all-errors does not.
-fetch() {
-  bounded 600 "the download of $1" \
-    curl -fsSL --retry 5 --retry-delay 2 --retry-all-errors --connect-timeout 10 -o "$2" "$1"
-}
-
-# sha256_listed SUMS NAME: the checksum SUMS gives for NAME. SUMS is either `sha256sum` output
-# ("<hash>  <name>" lines) or one bare hash.
-sha256_listed() {
-  awk -v name="$2" 'NF == 1 { print $1; exit } $2 == name || $2 == "*" name { print $1; exit }' "$1"
-}
-
-# verify FILE SUMS NAME: stops the install unless FILE's sha256 is the one SUMS gives for NAME.
-verify() {
-  local expected actual
-  expected=$(sha256_listed "$2" "$3")
-  actual=$(sha256sum "$1")
-  actual=${actual%% *}
-  if [ -z "$expected" ]; then
-    echo "calico-ipam: $STEP: $3 is not listed in its publisher's checksum file; not installing it" >&2
-    return 1
-  fi
-  if [ "$actual" != "$expected" ]; then
-    echo "calico-ipam: $STEP: $3 does not match its published sha256 (expected $expected, got $actual); the download was altered or cut short; not installing it" >&2
-    return 1
-  fi
-}
-
-# download NAME URL SUMS_URL: fetches URL and its checksum file into $tmp, verified, in the background.
-download() {
-  local name=$1 url=$2 sums_url=$3
-  (
-    fetch "$url" "$tmp/$name"
-    fetch "$sums_url" "$tmp/$name.sums"
-    verify "$tmp/$name" "$tmp/$name.sums" "${url##*/}"
-  ) &
-  downloads+=("$!")
-}
-
-wait_for_downloads() {
-  local pid failed=0
-  for pid in "${downloads[@]}"; do
-    wait "$pid" || failed=$((failed + 1))
-  done
-  downloads=()
-  if [ "$failed" -gt 0 ]; then
-    echo "calico-ipam: $STEP: $failed download(s) failed (see above); the install stops here" >&2
-    return 1
-  fi
-}
-
 # The tools download in parallel with Docker's install below.
 clab_deb="containerlab_${CONTAINERLAB_VERSION#v}_linux_amd64.deb"
 clab_url="https://github.com/srl-labs/containerlab/releases/download/$CONTAINERLAB_VERSION"
 download "$clab_deb" "$clab_url/$clab_deb" "$clab_url/checksums.txt"
 kind_url="https://github.com/kubernetes-sigs/kind/releases/download/$KIND_VERSION/kind-linux-amd64"
 download kind "$kind_url" "$kind_url.sha256sum"
-kubectl_url="https://dl.k8s.io/release/$KUBECTL_VERSION/bin/linux/amd64/kubectl"
-download kubectl "$kubectl_url" "$kubectl_url.sha256"
-# Calico publishes one SHA256SUMS per release, `sha256sum` output over every asset.
-calico_url="https://github.com/projectcalico/calico/releases/download/$CALICOCTL_VERSION"
-download calicoctl "$calico_url/calicoctl-linux-amd64" "$calico_url/SHA256SUMS"
+release_of kubectl "$KUBECTL_VERSION"
+download kubectl "$url" "$sums_url"
+release_of calicoctl "$CALICOCTL_VERSION"
+download calicoctl "$url" "$sums_url"
 
 apt_get() {
   bounded 900 "apt-get $1" apt-get -o DPkg::Lock::Timeout=300 "$@"

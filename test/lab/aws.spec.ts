@@ -171,6 +171,18 @@ describe("target aws (default)", () => {
     assert.ok(readAfter.some((u) => u.endsWith("::cluster-deploy")));
   });
 
+  it("matches the host's kubectl and calicoctl to the stack's versions once the host is ready, beside the deploy", async () => {
+    const tools = lab.one(DEPLOY, "host-tools");
+    const script = tools.inputs.create as string;
+    assert.equal(bashSingleQuotedValue(script, "KUBECTL_VERSION"), "v1.35.0");
+    assert.equal(bashSingleQuotedValue(script, "CALICOCTL_VERSION"), "v3.30.7");
+    // Run again only for a new instance or a new version (a trigger each), never by a rule or a shell.
+    assert.deepEqual(tools.inputs.triggers, ["host-instance-id", "v1.35.0", "v3.30.7"]);
+    const after = await Promise.all((tools.opts.dependsOn as pulumi.Resource[]).map(urnOf));
+    assert.ok(after.some((u) => u.endsWith("::host-wait-for-host")), after.join());
+    assert.ok(!after.some((u) => u.includes("::cluster-")), "the deploy needs neither tool: nothing waits on the other");
+  });
+
   it("keeps the kubeconfig secret, pointed at the Elastic IP", async () => {
     assert.equal(await pulumi.isSecret(lab.outputs.kubeconfig), true);
     assert.equal(await pulumi.isSecret(lab.outputs.sshPrivateKey), true);

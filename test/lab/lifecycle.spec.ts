@@ -128,7 +128,7 @@ describe("lifecycle on aws: each run a user makes, against what the last up left
   it("an edited common.sh updates only the steps that use it; the kubeconfig and the cluster stay as they are", async () => {
     await withEditedScript("common.sh", async () => {
       const plan = await preview(config);
-      assert.deepEqual(plan.result.of("update").sort(), [`${COMMAND}::cluster-deploy`, `${COMMAND}::host-wait-for-host`]);
+      assert.deepEqual(plan.result.of("update").sort(), [`${COMMAND}::cluster-deploy`, `${COMMAND}::host-tools`, `${COMMAND}::host-wait-for-host`]);
       assert.deepEqual([...plan.result.of("replace"), ...plan.result.deleted], []);
       assert.deepEqual(await valueOf(plan.lab.outputs.kubeconfig), await valueOf(first.lab.outputs.kubeconfig));
       const applied = await up(config);
@@ -147,9 +147,20 @@ describe("lifecycle on aws: each run a user makes, against what the last up left
     await up(config);
   });
 
-  it("calicoVersion updates the operator in place; encapsulation only the Installation", async () => {
+  it("an edited downloads.sh runs again only the step that matches the host's tools (the user data is ignored)", async () => {
+    await withEditedScript("downloads.sh", async () => {
+      const plan = await preview(config);
+      assert.deepEqual(plan.result.of("update"), [`${COMMAND}::host-tools`]);
+      assert.deepEqual([...plan.result.of("replace"), ...plan.result.deleted], []);
+    });
+    await up(config);
+  });
+
+  it("calicoVersion updates the operator in place and the host's calicoctl; encapsulation only the Installation", async () => {
     const version = await preview({ ...config, calicoVersion: "v3.30.6" });
-    assert.deepEqual(version.result.of("replace"), []);
+    // Triggered by the version: the step runs again and installs the matching calicoctl.
+    assert.deepEqual(version.result.of("replace"), [`${COMMAND}::host-tools`]);
+    assert.match(version.lab.one(COMMAND, "host-tools").inputs.create as string, /^CALICOCTL_VERSION='v3\.30\.6'$/m);
     assert.deepEqual(version.result.of("update").sort(), [
       "kubernetes:yaml/v2:ConfigFile::calico-operator-crds",
       "kubernetes:yaml/v2:ConfigFile::calico-tigera-operator",
@@ -157,6 +168,15 @@ describe("lifecycle on aws: each run a user makes, against what the last up left
     const encapsulation = await preview({ ...config, encapsulation: "VXLAN" });
     assert.deepEqual(encapsulation.result.of("update"), ["kubernetes:operator.tigera.io/v1:Installation::calico-installation"]);
     assert.deepEqual(encapsulation.result.of("replace"), []);
+  });
+
+  it("kubernetesVersion builds a new cluster and installs the matching kubectl on the same host", async () => {
+    const plan = await preview({ ...config, kubernetesVersion: "v1.34.3" });
+    const replaced = plan.result.of("replace");
+    assert.ok(replaced.includes(`${COMMAND}::cluster-deploy`));
+    assert.ok(replaced.includes(`${COMMAND}::host-tools`));
+    assert.match(plan.lab.one(COMMAND, "host-tools").inputs.create as string, /^KUBECTL_VERSION='v1\.34\.3'$/m);
+    assert.deepEqual(replaced.filter((k) => k.startsWith("aws:") || k.includes("wait-for-host")), []);
   });
 
   it("podCidr replaces the cluster and everything in it, and nothing on the host", async () => {
@@ -167,7 +187,7 @@ describe("lifecycle on aws: each run a user makes, against what the last up left
     assert.ok(replaced.includes(PROVIDER));
     assert.deepEqual(inCluster(plan.result.of("update")), []);
     assert.ok(inCluster(replaced).length >= 5);
-    assert.deepEqual(replaced.filter((k) => k.startsWith("aws:") || k.includes("wait-for-host")), []);
+    assert.deepEqual(replaced.filter((k) => k.startsWith("aws:") || k.includes("host-")), []);
   });
 
   it("the host is gone: after a refresh the next up runs every SSH step again, on the new host", async () => {

@@ -25,6 +25,8 @@ describe("target local", () => {
     assert.deepEqual(typesOf(local).filter((t) => t.startsWith("aws:") || t.startsWith("tls:")), []);
     assert.deepEqual([...new Set(commandsOf(local).map((c) => c.type))], ["command:local:Command"]);
     for (const c of commandsOf(local)) assert.deepEqual(c.inputs.interpreter, ["/bin/bash", "-c"]);
+    // This machine's own kubectl and calicoctl are the user's: no step replaces them.
+    assert.deepEqual(commandsOf(local).map((c) => c.name).sort(), ["cluster-deploy", "cluster-kubeconfig"]);
   });
 
   it("runs the very same step scripts as the EC2 host", () => {
