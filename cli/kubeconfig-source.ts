@@ -10,6 +10,8 @@ import { CONFIG_NAMESPACE, expandHome } from "../lib/config";
 
 export class CliError extends Error {}
 
+const PROJECT_DIR = path.join(__dirname, "..");
+
 export interface KubeconfigSource {
   text: string;
   /** Where it came from, for "reading ... (kubeconfig from <origin>)". */
@@ -53,13 +55,12 @@ const NO_CONFIG = /configuration key '.*' not found for stack/i;
  * stack as `npm run up`. Rejects with `pulumi <what>` and the line of its output that says why.
  */
 function askPulumi(args: string[]): Promise<string> {
-  const projectDir = path.join(__dirname, "..");
   const what = `\`pulumi ${args.filter((a) => !a.startsWith("--")).join(" ")}\``;
   return new Promise((resolve, reject) => {
     execFile(
       "bash",
-      [path.join(projectDir, "scripts", "pulumi.sh"), ...args],
-      { cwd: projectDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      [path.join(PROJECT_DIR, "scripts", "pulumi.sh"), ...args],
+      { cwd: PROJECT_DIR, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {
           const code = (error as NodeJS.ErrnoException).code;
@@ -113,8 +114,10 @@ async function stackOwnKubeconfig(io: StackLookups, home: string | undefined): P
   }
   const note = "the stack has no kubeconfig output (target existing)";
   if (file !== undefined) {
-    const origin = `the stack's ${CONFIG_NAMESPACE}:kubeconfigPath ${expandHome(file, home)}`;
-    return { text: readFile(expandHome(file, home)!, origin), origin, note: `${note}: using its ${CONFIG_NAMESPACE}:kubeconfigPath` };
+    // As `pulumi up` reads it: ~ expanded, a relative path from the project folder (the program's own).
+    const resolved = path.resolve(PROJECT_DIR, expandHome(file, home)!);
+    const origin = `the stack's ${CONFIG_NAMESPACE}:kubeconfigPath ${resolved}`;
+    return { text: readFile(resolved, origin), origin, note: `${note}: using its ${CONFIG_NAMESPACE}:kubeconfigPath` };
   }
   if (text !== undefined) return { text: `${text}\n`, origin: `the stack's ${CONFIG_NAMESPACE}:kubeconfig`, note: `${note}: using its ${CONFIG_NAMESPACE}:kubeconfig` };
   return undefined;
