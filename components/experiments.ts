@@ -126,8 +126,10 @@ export function checkPoolChanges(kubeconfig: pulumi.Input<string>, pools: PoolSe
   const checked = changes.apply((planned) => {
     const refused = planned.filter((c) => c.change === "refused");
     if (refused.length > 0) {
-      throw new Error(`calico-ipam:pools: the Tigera operator would refuse ${refused.length === 1 ? "this change" : "these changes"} to the cluster's pools ` +
-        `(nothing was changed):\n${refused.map((c) => `  - pool ${c.pool} (${c.cidr}): ${c.effect}`).join("\n")}`);
+      // A RunError: Pulumi prints the message alone, no stack (sdk/nodejs/cmd/run/run.ts, uncaughtHandler).
+      throw new pulumi.RunError(`calico-ipam:pools (or, for the lab's one pool, podCidr and blockSize): the Tigera operator would refuse ` +
+        `${refused.length === 1 ? "this change" : "these changes"} to the cluster's pools (nothing was changed):\n` +
+        refused.map((c) => `  - pool ${c.pool} (${c.cidr}): ${c.effect}`).join("\n"));
     }
     return pools;
   });

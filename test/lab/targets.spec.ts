@@ -85,6 +85,22 @@ describe("target existing", () => {
     for (const key of ["publicIp", "sshCommand", "clusterName", "nodes"]) assert.ok(!(key in lab.outputs), key);
   });
 
+  it("stops before touching the Installation when the cluster's pool would have to change its block size, as a RunError", async () => {
+    // On an existing cluster nothing replaces the cluster: a changed blockSize would reach the operator,
+    // which refuses it and leaves TigeraStatus ippools Degraded while pulumi up waits for calicoTimeoutMinutes.
+    const live = {
+      name: "default-ipv4-ippool", cidr: "192.168.0.0/16", blockSize: 26, nodeSelector: "all()", encapsulation: "VXLANCrossSubnet" as const,
+      natOutgoing: true, disabled: false, assignmentMode: "Automatic", ownedByOperator: true,
+    };
+    const run = buildLabForTest({ target: "existing", kubeconfig, blockSize: "24" }, fakeDeps({ readLivePools: async () => [live] }));
+    await assert.rejects(run, (err: unknown) => {
+      assert.ok(err instanceof pulumi.RunError, `a ${(err as Error).constructor.name}, so pulumi would print a stack trace`);
+      assert.match(err.message, /blockSize\): the Tigera operator would refuse this change/);
+      assert.match(err.message, /pool default-ipv4-ippool \(192\.168\.0\.0\/16\): Calico refuses it \("IPPool BlockSize cannot be modified"\)/);
+      return true;
+    });
+  });
+
   it("hands the provider only the current context of a multi-context kubeconfig, and never re-exports it", async () => {
     const canary = "canary-token-of-another-cluster";
     const multi = `${kubeconfig}`.replace("contexts:", `contexts:\n- context:\n    cluster: prod\n    user: prod\n  name: prod`)
