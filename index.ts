@@ -9,6 +9,7 @@ import { realLocalHost } from "./lib/host/local-host";
 import { inspectExistingCluster } from "./lib/cluster/existing-cluster";
 import { waitForCalicoReady } from "./lib/calico/ready";
 import { readIpamState } from "./lib/ipam/reader";
+import { readIpamProbeTimings } from "./lib/ipam/probe-timing";
 import { readLivePools, readWorkloads } from "./lib/ipam/experiment-reader";
 
 function readRawConfig(): RawConfig {
@@ -44,6 +45,7 @@ export = async () =>
   inspectCluster: inspectExistingCluster,
   waitForCalico: waitForCalicoReady,
   readIpamState,
+  readIpamProbeTimings: (kubeconfig) => readIpamProbeTimings(kubeconfig),
   readWorkloads: (kubeconfig, queries) => readWorkloads(kubeconfig, queries),
   readLivePools: (kubeconfig) => readLivePools(kubeconfig),
   });

@@ -19,7 +19,7 @@ import { LabHost, SSH_USER } from "./components/host";
 import { LabCluster } from "./components/cluster";
 import { localTransport } from "./components/transport";
 import { Calico, ClusterProviderOptions, OwnerRecordArgs, WaitForCalico } from "./components/calico";
-import { Ipam, ReadIpamState } from "./components/ipam";
+import { Ipam, ReadIpamProbeTimings, ReadIpamState } from "./components/ipam";
 import { checkPoolChanges, Experiments, ReadLivePools, ReadWorkloads } from "./components/experiments";
 import { labNamespaces, labNodeLabels, labWorkloads } from "./lib/ipam/workloads";
 
@@ -38,6 +38,7 @@ export interface LabDeps {
   inspectCluster: InspectCluster;
   waitForCalico: WaitForCalico;
   readIpamState: ReadIpamState;
+  readIpamProbeTimings: ReadIpamProbeTimings;
   readWorkloads: ReadWorkloads;
   readLivePools: ReadLivePools;
 }
@@ -305,6 +306,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     probe: config.ipamProbe,
     deletedWith: source.deletedWith,
     readState: deps.readIpamState,
+    readProbeTimings: deps.readIpamProbeTimings,
   });
   const calicoTimings = calico ? [calico.ready.apply((r) => r.timings ?? {})] : [];
   // What the stack installed; a read-only stack installed nothing (the ipam output shows the cluster's pools).
@@ -317,7 +319,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     ...installed,
     ipPlan: pulumi.output(plans),
     ...(pools && experiments ? { poolChanges: pools.changes, workloads: experiments.workloads } : {}),
-    timings: pulumi.all([...source.timings, ...calicoTimings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
+    timings: pulumi.all([...source.timings, ...calicoTimings, ipam.timings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
     blockAffinities: ipam.state.apply((s) => s.blockAffinities),
     ipam: ipam.state.apply((s) => s.ipam),
     tigeraStatus: ipam.state.apply((s) => s.tigeraStatus),

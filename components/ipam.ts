@@ -4,11 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { PROBE_NAMESPACE, probeDaemonSet } from "../lib/ipam/probe";
 import { EMPTY_IPAM_STATE } from "../lib/ipam/reader";
+import type { IpamProbeTimings } from "../lib/ipam/probe-timing";
 import type { IpamState } from "../lib/ipam/types";
 
 export { EMPTY_IPAM_STATE };
 
 export type ReadIpamState = (kubeconfig: string) => Promise<IpamState>;
+export type ReadIpamProbeTimings = (kubeconfig: string) => Promise<IpamProbeTimings>;
 
 export interface IpamArgs {
   /** Undefined when the stack only reads the cluster: no probe then. */
@@ -21,17 +23,22 @@ export interface IpamArgs {
   readAfter?: pulumi.Output<unknown>;
   deletedWith?: pulumi.Resource;
   readState: ReadIpamState;
+  /** The probe stage's time, by the cluster's clock (read once the probe is ready). */
+  readProbeTimings: ReadIpamProbeTimings;
 }
 
 export class Ipam extends pulumi.ComponentResource {
   readonly probe?: k8s.apps.v1.DaemonSet;
   readonly state: pulumi.Output<IpamState>;
+  /** `ipamProbeReadySeconds`, merged into the `timings` output; empty without a probe. */
+  readonly timings: pulumi.Output<Record<string, number>>;
 
   constructor(name: string, args: IpamArgs, opts?: pulumi.ComponentResourceOptions) {
     super("calico-ipam:ipam:Ipam", name, {}, opts);
     const inCluster = { parent: this, provider: args.provider, deletedWith: args.deletedWith };
 
     let probeReady: pulumi.Output<unknown> = args.calicoReady;
+    let timings = pulumi.output<Record<string, number>>({});
     if (args.probe && args.provider) {
       // Named through calicoReady, so the probe is created only once Calico is ready: its pods
       // need the CNI, and an earlier start would only fail the DaemonSet's own wait.
@@ -45,7 +52,15 @@ export class Ipam extends pulumi.ComponentResource {
       }, inCluster);
       // The provider waits for a DaemonSet to run on every node, so its id means "every node has an address".
       probeReady = pulumi.all([args.calicoReady, this.probe.id]);
+      timings = pulumi.unsecret(
+        pulumi.all([args.kubeconfig, probeReady]).apply(async ([kubeconfig]) => {
+          // A timing is a view too: one that cannot be read is left out, never a failed deployment.
+          const read = await args.readProbeTimings(kubeconfig).catch((): IpamProbeTimings => ({}));
+          return read as Record<string, number>;
+        }),
+      );
     }
+    this.timings = timings;
 
     this.state = pulumi.unsecret(
       pulumi.all([args.kubeconfig, probeReady, args.readAfter]).apply(async ([kubeconfig]) => {
@@ -60,6 +75,6 @@ export class Ipam extends pulumi.ComponentResource {
         }
       }),
     );
-    this.registerOutputs({ state: this.state });
+    this.registerOutputs({ state: this.state, timings: this.timings });
   }
 }

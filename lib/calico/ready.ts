@@ -108,12 +108,14 @@ export function componentProblem(name: string, status: TigeraStatus | undefined,
     : `TigeraStatus "${name}" is not Available${why}`;
 }
 
-function timeOf(value: string | Date | undefined): number {
+/** Milliseconds of a Kubernetes timestamp (client-node hands back strings or Dates); NaN when absent. */
+export function timeOf(value: string | Date | undefined): number {
   if (value === undefined) return NaN;
   return value instanceof Date ? value.getTime() : Date.parse(value);
 }
 
-function secondsBetween(start: number, end: number): number | undefined {
+/** Whole seconds from start to end (never negative); undefined when either is unknown. */
+export function secondsBetween(start: number, end: number): number | undefined {
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, Math.round((end - start) / 1000)) : undefined;
 }
 

@@ -258,6 +258,7 @@ describe("target aws (default)", () => {
     assert.deepEqual(await valueOf(lab.outputs.timings), {
       cloudInitStartSeconds: 9, installStartSeconds: 31, toolsInstalledSeconds: 88, hostReadySeconds: 94, nodeImagePresentSeconds: 97,
       clusterCreateSeconds: 131, operatorRunningSeconds: 21, calicoNodesRunningSeconds: 77, calicoReadySeconds: 142,
+      ipamProbeReadySeconds: 151,
     });
     assert.match((await valueOf(lab.outputs.sshCommand)) as string, /ssh -i calico-ipam.key -o UserKnownHostsFile=calico-ipam.known_hosts ubuntu@127\.0\.0\.10$/);
   });

@@ -73,6 +73,43 @@ describe("IPAM outputs (under mocks)", () => {
     assert.deepEqual(calls, ["waitForCalico", "readIpamState"]);
   });
 
+  it("adds the IPAM probe stage to timings, read once the probe DaemonSet is ready (issue 14)", async () => {
+    let probeDeclared = false;
+    const deps = fakeDeps({
+      readIpamProbeTimings: async () => {
+        calls.push("readIpamProbeTimings");
+        probeDeclared = declared.some((r) => r.type === DAEMONSET);
+        return { ipamProbeReadySeconds: 184 };
+      },
+    });
+    const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" }, deps);
+    const timings = (await valueOf(lab.outputs.timings)) as Record<string, number>;
+    assert.equal(timings.ipamProbeReadySeconds, 184);
+    assert.equal(timings.calicoReadySeconds, 142, "beside the Calico stages");
+    assert.ok(probeDeclared, "read before the probe DaemonSet existed");
+    assert.ok(calls.indexOf("readIpamProbeTimings") > calls.indexOf("waitForCalico"));
+  });
+
+  it("has no probe stage without a probe, and leaves it out when it cannot be read", async () => {
+    let asked = false;
+    const off = await buildLabForTest({ allowedCidrs: "127.0.0.1/32", ipamProbe: "false" }, fakeDeps({
+      readIpamProbeTimings: async () => {
+        asked = true;
+        return { ipamProbeReadySeconds: 1 };
+      },
+    }));
+    assert.equal("ipamProbeReadySeconds" in ((await valueOf(off.outputs.timings)) as object), false);
+    assert.equal(asked, false);
+    const failing = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" }, fakeDeps({
+      readIpamProbeTimings: async () => {
+        throw new Error("pods is forbidden");
+      },
+    }));
+    const timings = (await valueOf(failing.outputs.timings)) as Record<string, number>;
+    assert.equal("ipamProbeReadySeconds" in timings, false);
+    assert.equal(timings.calicoReadySeconds, 142);
+  });
+
   it("fails the deployment when Calico never gets ready, with the operator's words", async () => {
     const deps = fakeDeps({
       waitForCalico: async () => {

@@ -43,6 +43,8 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
       calls.push("readIpamState");
       return EMPTY_IPAM_STATE;
     },
+    // Installation created to the last probe pod Ready: after calicoReadySeconds, as on a real cluster.
+    readIpamProbeTimings: async () => ({ ipamProbeReadySeconds: 151 }),
     readWorkloads: async () => {
       calls.push("readWorkloads");
       return [];
