@@ -22,6 +22,7 @@ import { Calico, ClusterProviderOptions, OwnerRecordArgs, WaitForCalico } from "
 import { Ipam, ReadIpamProbeTimings, ReadIpamState } from "./components/ipam";
 import { checkPoolChanges, Experiments, ReadLivePools, ReadWorkloads } from "./components/experiments";
 import { labNamespaces, labNodeLabels, labWorkloads } from "./lib/ipam/workloads";
+import { stackSummary } from "./lib/ipam/stack-summary";
 
 export interface LabDeps {
   /** The caller's public IPv4 (target aws, when allowedCidrs is not set). */
@@ -323,5 +324,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     blockAffinities: ipam.state.apply((s) => s.blockAffinities),
     ipam: ipam.state.apply((s) => s.ipam),
     tigeraStatus: ipam.state.apply((s) => s.tigeraStatus),
+    // The one line `npm run up` ends with; everything above stays for `stack output`.
+    summary: ipam.state.apply((s) => stackSummary(config, s.ipam)),
   };
 }

@@ -10,6 +10,7 @@ import { UBUNTU_AMI } from "../lib/core/versions";
 import { API_SERVER_PORT } from "../lib/core/types";
 import { packUserData, type SshHostKey } from "../lib/host/cloud-init";
 import { renderMatchHostTools, type StackToolVersions } from "../lib/host/host-tools";
+import { ROOT_VOLUME_THROUGHPUT_MIBPS } from "../lib/host/aws-cost";
 import { sshTransport, StepTransport } from "./transport";
 
 export interface LabHostArgs {
@@ -44,7 +45,6 @@ export const FIRST_CONTACT_DIAL_LIMIT = 150;
  * turns each operation's timeout into its context's deadline (middleware/cancel/cancel.go, Wrap).
  */
 export const FIRST_CONTACT_TIMEOUT = "20m";
-export const ROOT_VOLUME_THROUGHPUT_MIBPS = 250;
 export const SSH_PORT = 22;
 
 /** The first /24 of the VPC holds the public subnet. */

@@ -61,4 +61,13 @@ case "${1:-} ${2:-}" in
   "stack "* | "config get") ;;
   *) "${pulumi[@]}" stack select --create "$stack" >/dev/null ;;
 esac
+if [ "${1:-}" = up ]; then
+  # pulumi up would end with every output, about 150 lines: they stay for `npm run -s pulumi -- stack
+  # output`, and the run ends with the one-line `summary` output instead. A failed or declined up
+  # (pulumi exits non-zero) stops here, so an old summary is never shown as this run's.
+  "${pulumi[@]}" "$@" --suppress-outputs --stack "$stack"
+  summary=$("${pulumi[@]}" stack output summary --stack "$stack" 2>/dev/null) || summary=""
+  if [ -n "$summary" ]; then printf '\n%s\n' "$summary"; fi
+  exit 0
+fi
 exec "${pulumi[@]}" "$@" --stack "$stack"

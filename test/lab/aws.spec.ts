@@ -245,7 +245,7 @@ describe("target aws (default)", () => {
   it("exports the lab's outputs", async () => {
     assert.deepEqual(Object.keys(lab.outputs).sort(), [
       "blockAffinities", "calicoVersion", "clusterName", "ipPlan", "ipPools", "ipam", "kubeconfig", "nodes", "poolChanges",
-      "publicIp", "sshCommand", "sshHostKey", "sshPrivateKey", "tigeraStatus", "timings", "workloads",
+      "publicIp", "sshCommand", "sshHostKey", "sshPrivateKey", "summary", "tigeraStatus", "timings", "workloads",
     ]);
     assert.equal(await valueOf(lab.outputs.publicIp), MOCK_PUBLIC_IP);
     assert.equal(await valueOf(lab.outputs.clusterName), "calico-ipam");

@@ -1,5 +1,8 @@
 // The IPAM part of the program under mocks: the probe, when the read happens, and what it exports.
 import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { parseLabConfig } from "../../lib/config";
+import { stackSummary } from "../../lib/ipam/stack-summary";
 import { buildLabForTest, calls, fakeDeps, valueOf } from "../support/lab-harness";
 import { declared } from "../support/mocks";
 import { stateFromSnapshot } from "../../lib/ipam/reader";
@@ -108,6 +111,19 @@ describe("IPAM outputs (under mocks)", () => {
     const timings = (await valueOf(failing.outputs.timings)) as Record<string, number>;
     assert.equal("ipamProbeReadySeconds" in timings, false);
     assert.equal(timings.calicoReadySeconds, 142);
+  });
+
+  it("ends with a one-line summary of what was read, its cost and the clean-up", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" }, fakeDeps({ readIpamState: async () => fixtureState() }));
+    assert.equal(await valueOf(lab.outputs.summary), stackSummary(parseLabConfig({}), fixtureState().ipam));
+    assert.match((await valueOf(lab.outputs.summary)) as string, /^3 nodes; .*; cost about \$0\.18\/h; npm run destroy when done$/);
+    assert.equal(await pulumi.isSecret(lab.outputs.summary), false);
+    const unread = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" }, fakeDeps({
+      readIpamState: async () => {
+        throw new Error("cannot reach the Kubernetes API");
+      },
+    }));
+    assert.match((await valueOf(unread.outputs.summary)) as string, /^IPAM not read on this run/);
   });
 
   it("fails the deployment when Calico never gets ready, with the operator's words", async () => {

@@ -20,13 +20,28 @@ if [ "$1" = whoami ]; then [ -n "\${FAKE_LOGGED_IN:-}" ]; exit $?; fi
   printf 'passphrase_file=%s\\n' "\${PULUMI_CONFIG_PASSPHRASE_FILE-<unset>}"
   printf 'ssh_auth_sock=%s\\n' "\${SSH_AUTH_SOCK-<unset>}"
 } >> "$FAKE_LOG"
+if [ "$1" = up ] && [ -n "\${FAKE_UP_EXIT:-}" ]; then echo "confirmation declined, not proceeding with the update"; exit "$FAKE_UP_EXIT"; fi
+if [ "$1 $2 $3" = "stack output summary" ]; then
+  if [ -z "\${FAKE_SUMMARY:-}" ]; then echo "error: current stack does not have output property 'summary'" >&2; exit 255; fi
+  echo "$FAKE_SUMMARY"
+fi
 `;
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  calls: Record<string, string>[];
+}
+
+/** The `pulumi up` call of a run (an up is followed by the summary lookup). */
+const upCall = (run: Run): Record<string, string> => run.calls.find((c) => c.args.startsWith("up ")) ?? assert.fail("no up call");
 
 interface Sandbox {
   dir: string;
   home: string;
   log: string;
-  run(args: string[], env?: Record<string, string>, opts?: { withPulumi?: boolean }): { status: number | null; stderr: string; calls: Record<string, string>[] };
+  run(args: string[], env?: Record<string, string>, opts?: { withPulumi?: boolean }): Run;
 }
 
 function sandbox(): Sandbox {
@@ -63,7 +78,7 @@ function sandbox(): Sandbox {
       const calls = text.split(/(?=^args=)/m).filter(Boolean).map((block) =>
         Object.fromEntries(block.trim().split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)])),
       );
-      return { status: result.status, stderr: result.stderr, calls };
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
     },
   };
 }
@@ -86,8 +101,8 @@ describe("scripts/pulumi.sh", () => {
     assert.equal(mode(file), "600");
     assert.equal(mode(path.dirname(file)), "700");
     assert.ok(fs.readFileSync(file, "utf8").trim().length >= 40, "32 random bytes");
-    const last = first.calls.at(-1)!;
-    assert.equal(last.args, "up --stack dev");
+    const last = upCall(first);
+    assert.equal(last.args, "up --suppress-outputs --stack dev");
     assert.equal(last.backend, `file://${path.join(box.dir, "project", ".pulumi-state")}`);
     assert.equal(last.passphrase, "<unset>", "an empty PULUMI_CONFIG_PASSPHRASE would win over the file");
     assert.equal(last.passphrase_file, file);
@@ -97,12 +112,12 @@ describe("scripts/pulumi.sh", () => {
   });
 
   it("never overrides the user's own passphrase, passphrase file, backend or login", () => {
-    const own = box.run(["up"], { PULUMI_CONFIG_PASSPHRASE: "" }).calls.at(-1)!;
+    const own = upCall(box.run(["up"], { PULUMI_CONFIG_PASSPHRASE: "" }));
     assert.deepEqual([own.passphrase, own.passphrase_file], ["", "<unset>"]);
-    const ownFile = box.run(["up"], { PULUMI_CONFIG_PASSPHRASE_FILE: "/secure/pass" }).calls.at(-1)!;
+    const ownFile = upCall(box.run(["up"], { PULUMI_CONFIG_PASSPHRASE_FILE: "/secure/pass" }));
     assert.deepEqual([ownFile.passphrase, ownFile.passphrase_file], ["<unset>", "/secure/pass"]);
     for (const env of [{ PULUMI_BACKEND_URL: "s3://bucket" }, { FAKE_LOGGED_IN: "1" }] as Record<string, string>[]) {
-      const call = box.run(["up"], env).calls.at(-1)!;
+      const call = upCall(box.run(["up"], env));
       assert.deepEqual([call.passphrase, call.passphrase_file], ["<unset>", "<unset>"], JSON.stringify(env));
     }
     assert.equal(fs.existsSync(path.join(box.home, ".config", "calico-ipam", "passphrase")), false);
@@ -113,7 +128,7 @@ describe("scripts/pulumi.sh", () => {
     fs.mkdirSync(stacks, { recursive: true });
     fs.writeFileSync(path.join(stacks, "dev.json"), "{}");
     const result = box.run(["up"]);
-    assert.equal(result.calls.at(-1)!.passphrase, "");
+    assert.equal(upCall(result).passphrase, "");
     assert.match(result.stderr, /encrypted with an empty passphrase; README "Security" says how/);
     assert.equal(mode(path.join(box.dir, "project", ".pulumi-state")), "700", "an old store is made private too");
   });
@@ -138,15 +153,38 @@ describe("scripts/pulumi.sh", () => {
     assert.equal(box.run(["config", "get", "calico-ipam:kubeconfigPath"]).calls.at(-1)!.args, "config get calico-ipam:kubeconfigPath --stack dev");
   });
 
+  it("ends an up with the one-line summary output instead of every output", () => {
+    const result = box.run(["up", "--yes"], { FAKE_SUMMARY: "3 nodes, 3 blocks of /26 claimed; next: npm run -s ipam -- --show-blocks" });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(upCall(result).args, "up --yes --suppress-outputs --stack dev");
+    assert.equal(result.calls.at(-1)!.args, "stack output summary --stack dev");
+    assert.equal(result.stdout, "\n3 nodes, 3 blocks of /26 claimed; next: npm run -s ipam -- --show-blocks\n");
+    // A stack from before the summary output: the up still succeeds, with nothing added.
+    const old = box.run(["up"]);
+    assert.equal(old.status, 0, old.stderr);
+    assert.equal(old.stdout, "");
+    // Every other command keeps every output, e.g. `stack output` itself.
+    assert.equal(box.run(["stack", "output"]).calls.at(-1)!.args, "stack output --stack dev");
+  });
+
+  it("shows no summary after a failed or declined up, and keeps its exit status", () => {
+    // Declining the preview is a bail, exit status 255 (pulumi pkg/backend/apply.go "confirmation declined";
+    // pkg/cmd/pulumi/cmd/exit_codes.go ExitCodeFor: a bail is ExitCodeError).
+    const declined = box.run(["up"], { FAKE_UP_EXIT: "255", FAKE_SUMMARY: "an old summary" });
+    assert.equal(declined.status, 255);
+    assert.doesNotMatch(declined.stdout, /an old summary/);
+    assert.equal(declined.calls.some((c) => c.args.startsWith("stack output")), false);
+  });
+
   it("drops an SSH_AUTH_SOCK left from an earlier login, and keeps a live one", async () => {
     const stale = box.run(["up"], { SSH_AUTH_SOCK: path.join(box.dir, "gone", "agent.1") });
-    assert.equal(stale.calls.at(-1)!.ssh_auth_sock, "<unset>");
+    assert.equal(upCall(stale).ssh_auth_sock, "<unset>");
     assert.match(stale.stderr, /SSH_AUTH_SOCK .* is not a socket/);
     const socket = path.join(box.dir, "agent.live");
     const server = net.createServer();
     await new Promise<void>((resolve) => server.listen(socket, resolve));
     try {
-      assert.equal(box.run(["up"], { SSH_AUTH_SOCK: socket }).calls.at(-1)!.ssh_auth_sock, socket);
+      assert.equal(upCall(box.run(["up"], { SSH_AUTH_SOCK: socket })).ssh_auth_sock, socket);
     } finally {
       server.close();
     }
