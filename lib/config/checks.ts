@@ -1,6 +1,6 @@
 // Checks of single config values: each returns what is wrong with a value, or undefined.
 import { parseCidr } from "../core/cidr";
-import { HOST_TOOLS, KIND_NODE_IMAGES, OLDEST_CALICO_VERSION } from "../core/versions";
+import { HOST_TOOLS, KIND_NODE_IMAGES, OLDEST_CALICO_VERSION, releaseAtLeast } from "../core/versions";
 import { selectorProblem } from "./selector";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKey, DEFAULTS, Target } from "./keys";
 
@@ -41,13 +41,10 @@ export function version(example: string): Check {
 /** vX.Y.Z from OLDEST_CALICO_VERSION on: older releases lack the manifests and the status the lab uses. */
 export function calicoVersion(example: string): Check {
   const form = version(example);
-  const release = (v: string): number[] => v.slice(1).split(".").map(Number);
-  const [oldestMajor, oldestMinor] = release(OLDEST_CALICO_VERSION);
   return (v) => {
     const why = form(v);
     if (why !== undefined) return why;
-    const [major, minor] = release(v);
-    if (major > oldestMajor || (major === oldestMajor && minor >= oldestMinor)) return undefined;
+    if (releaseAtLeast(v, OLDEST_CALICO_VERSION)) return undefined;
     return `the lab installs Calico's CRDs from manifests/operator-crds.yaml and waits for the ippools TigeraStatus, ` +
       `which Calico ships from ${OLDEST_CALICO_VERSION} on; use ${OLDEST_CALICO_VERSION} or later, such as ${example}`;
   };

@@ -44,6 +44,23 @@ export const KIND_NODE_IMAGES: Readonly<Record<string, string>> = {
   "v1.31.14": "kindest/node:v1.31.14@sha256:6f86cf509dbb42767b6e79debc3f2c32e4ee01386f0489b3b2be24b0a55aac2b",
 };
 
+/**
+ * The oldest containerlab a lab on the user's own machine (target local) deploys with: v0.73.0 is the
+ * first release whose go.mod requires sigs.k8s.io/kind v0.31.0 (v0.72.0 and every release before it
+ * back to v0.65.0 require v0.27.0; srl-labs/containerlab commit ae17f8e47, "go.mod: bump trivial
+ * dependencies (#2980)"). kind supports a node image only with the kind release that published it, and
+ * other releases at best effort (kind docs, design/node-image), so KIND_NODE_IMAGES need this one.
+ */
+export const OLDEST_LOCAL_CONTAINERLAB = "v0.73.0";
+
+/** Is release `version` ("vX.Y.Z", or "X.Y.Z") `oldest` or newer? */
+export function releaseAtLeast(version: string, oldest: string): boolean {
+  const parts = (v: string): number[] => v.replace(/^v/, "").split(".").map(Number);
+  const [have, need] = [parts(version), parts(oldest)];
+  const differs = [0, 1, 2].find((i) => have[i] !== need[i]);
+  return differs === undefined || have[differs] > need[differs];
+}
+
 /** The Kubernetes version a new lab runs: kind v0.31.0's default, inside Calico v3.30's tested 1.31-1.35. */
 export const DEFAULT_KUBERNETES_VERSION = "v1.35.0";
 

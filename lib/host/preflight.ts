@@ -1,15 +1,24 @@
 // What a lab on the user's own machine needs, checked before anything is created.
+import { HOST_TOOLS, OLDEST_LOCAL_CONTAINERLAB, releaseAtLeast } from "../core/versions";
 
 export interface LocalTool {
   name: string;
   install: string;
+  /**
+   * The steps run it as root (common.sh as_root: `sudo -n <tool>`), so it must be where root finds
+   * it: sudo searches its secure_path, not this user's PATH (~/go/bin, ~/.local/bin).
+   */
+  asRoot: boolean;
 }
 
+const CONTAINERLAB_INSTALL = `bash -c "$(curl -sL https://get.containerlab.dev)" -- -v ${HOST_TOOLS.containerlab.replace(/^v/, "")}`;
+
 export const LOCAL_TOOLS: LocalTool[] = [
-  { name: "docker", install: "https://docs.docker.com/engine/install/" },
-  { name: "containerlab", install: "bash -c \"$(curl -sL https://get.containerlab.dev)\"" },
-  { name: "kind", install: "https://kind.sigs.k8s.io/docs/user/quick-start/#installation" },
-  { name: "kubectl", install: "https://kubernetes.io/docs/tasks/tools/#kubectl" },
+  { name: "docker", install: "https://docs.docker.com/engine/install/", asRoot: true },
+  { name: "containerlab", install: CONTAINERLAB_INSTALL, asRoot: true },
+  { name: "kind", install: "https://kind.sigs.k8s.io/docs/user/quick-start/#installation", asRoot: true },
+  // The lab's hand commands (kubectl get nodes) are this user's.
+  { name: "kubectl", install: "https://kubernetes.io/docs/tasks/tools/#kubectl", asRoot: false },
 ];
 
 /** What a dual-stack lab needs of this machine's IPv6. */
@@ -23,11 +32,15 @@ export interface LocalIpv6Facts {
 }
 
 export interface LocalHostProbe {
-  /** Is this command on PATH? */
-  hasTool(name: string): boolean;
-  /** Does the Docker daemon answer (`docker info`)? */
+  /** Where this user's PATH has this command, or undefined. */
+  toolPath(name: string): string | undefined;
+  /** Where root finds this command as the steps run it (root's PATH, or sudo's secure_path); asked only when canRunAsRoot. */
+  rootToolPath(name: string): string | undefined;
+  /** What `containerlab version` prints, run as the steps run containerlab; undefined when it fails. */
+  containerlabVersion(): string | undefined;
+  /** Does the Docker daemon answer `docker info`, run as the steps run docker (as root when possible)? */
   dockerAnswers(): boolean;
-  /** Can the steps run containerlab as root (root, or passwordless sudo)? */
+  /** Can the steps run as root (root, or passwordless sudo: `sudo -n true`, as common.sh's as_root asks)? */
   canRunAsRoot(): boolean;
   /** IPv6 facts, asked only for a dual-stack lab. */
   ipv6?(): LocalIpv6Facts;
@@ -56,17 +69,49 @@ function ipv6Problems(facts: LocalIpv6Facts): string[] {
   return lines;
 }
 
+/**
+ * The version `containerlab version` printed ("    version: 0.79.0" under its logo, in every release
+ * since the lab's oldest), checked against OLDEST_LOCAL_CONTAINERLAB.
+ */
+export function containerlabVersionProblem(printed: string | undefined): string | undefined {
+  const version = /^\s*version:\s*v?(\d+\.\d+\.\d+)\s*$/m.exec(printed ?? "")?.[1];
+  const fix = `install containerlab ${HOST_TOOLS.containerlab}, the version the lab's own host runs: ${CONTAINERLAB_INSTALL}`;
+  if (version === undefined) {
+    return `  - containerlab: \`containerlab version\` did not say which version this is, and the lab needs ${OLDEST_LOCAL_CONTAINERLAB} or later; ${fix}`;
+  }
+  if (releaseAtLeast(version, OLDEST_LOCAL_CONTAINERLAB)) return undefined;
+  return `  - containerlab: version ${version} embeds a kind older than ${HOST_TOOLS.kind}, whose node images the lab runs ` +
+    `(containerlab embeds kind ${HOST_TOOLS.kind} from ${OLDEST_LOCAL_CONTAINERLAB} on); ${fix}`;
+}
+
+function missingTool(probe: LocalHostProbe, tool: LocalTool, root: boolean): string | undefined {
+  const mine = probe.toolPath(tool.name);
+  if (!tool.asRoot || !root) return mine ? undefined : `  - ${tool.name}: not found on PATH; install: ${tool.install}`;
+  if (probe.rootToolPath(tool.name)) return undefined;
+  if (!mine) return `  - ${tool.name}: not found on root's PATH (the steps run it with sudo -n); install: ${tool.install}`;
+  return `  - ${tool.name}: ${mine} is on your PATH but not on root's, and the steps run ${tool.name} as root ` +
+    `(sudo -n ${tool.name} searches sudo's secure_path): install it where root finds it, e.g. sudo install -m 0755 ${mine} /usr/local/bin/${tool.name}`;
+}
+
 /** One message listing everything missing and how to get it, or undefined when all is there. */
 export function localPreflight(probe: LocalHostProbe, ipFamily: "ipv4" | "dual" = "ipv4"): string | undefined {
-  const missing = LOCAL_TOOLS.filter((tool) => !probe.hasTool(tool.name));
-  const lines = missing.map((tool) => `  - ${tool.name}: not found on PATH; install: ${tool.install}`);
-  if (probe.hasTool("docker") && !probe.dockerAnswers()) {
+  const root = probe.canRunAsRoot();
+  const missing = new Map(LOCAL_TOOLS.map((tool) => [tool.name, missingTool(probe, tool, root)]));
+  const lines = [...missing.values()].filter((line): line is string => line !== undefined);
+  const docker = !missing.get("docker");
+  const containerlab = !missing.get("containerlab");
+  if (docker && !probe.dockerAnswers()) {
     lines.push("  - docker is installed but the daemon does not answer `docker info`: start it, and make sure this user may use it");
   }
-  if (!probe.canRunAsRoot()) {
-    lines.push("  - root: containerlab runs as root; run pulumi as root or give this user passwordless sudo (sudo -n true must succeed)");
+  if (!root) {
+    lines.push("  - root: the steps run containerlab, kind and docker as root; run pulumi as root or give this user passwordless sudo (sudo -n true must succeed)");
   }
-  if (ipFamily === "dual" && probe.hasTool("docker") && probe.ipv6) lines.push(...ipv6Problems(probe.ipv6()));
+  // Without root the version would be the user's containerlab's, which need not be the one the steps run.
+  if (containerlab && root) {
+    const problem = containerlabVersionProblem(probe.containerlabVersion());
+    if (problem) lines.push(problem);
+  }
+  if (ipFamily === "dual" && docker && probe.ipv6) lines.push(...ipv6Problems(probe.ipv6()));
   if (lines.length === 0) return undefined;
   return `calico-ipam: target "local" needs these on this machine:\n${lines.join("\n")}`;
 }

@@ -4,16 +4,12 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { realLocalHost } from "../../lib/host/local-host";
+import { localHostProbe } from "../../lib/host/local-host";
 import { LocalIpv6Facts, localPreflight } from "../../lib/host/preflight";
+import { readyLocalHost } from "./local-host-fixture";
 
 const READY: LocalIpv6Facts = { kernelIpv6: true, forwarding: true, kindNetworkIpv6: true };
-const probe = (facts: Partial<LocalIpv6Facts>) => ({
-  hasTool: () => true,
-  dockerAnswers: () => true,
-  canRunAsRoot: () => true,
-  ipv6: () => ({ ...READY, ...facts }),
-});
+const probe = (facts: Partial<LocalIpv6Facts>) => readyLocalHost({ ipv6: () => ({ ...READY, ...facts }) });
 
 describe("local preflight for ipFamily dual", () => {
   it("is quiet when IPv6 is ready, and when there is no kind network yet (kind creates it with IPv6)", () => {
@@ -40,6 +36,8 @@ describe("local preflight for ipFamily dual", () => {
 });
 
 describe("the real probe's view of the kind network", () => {
+  // As root, so the fake docker on PATH is the one asked (not one on sudo's secure_path).
+  const realLocalHost = localHostProbe({ uid: 0 });
   let dir: string;
   let savedPath: string | undefined;
 

@@ -1,18 +1,75 @@
 import * as assert from "node:assert/strict";
 import { localPreflight } from "../../lib/host/preflight";
+import { releaseAtLeast } from "../../lib/core/versions";
+import { readyLocalHost } from "./local-host-fixture";
 import { podCidrProblem, podSubnetFromKubeadmConfig } from "../../lib/cluster/existing-cluster";
 import { detectPublicIpv4 } from "../../lib/host/public-ip";
 
 describe("local preflight", () => {
+  const goBin = (name: string): string => `/home/ana/go/bin/${name}`;
+  const only = (tools: string[]) => (name: string) => (tools.includes(name) ? goBin(name) : undefined);
+
   it("is quiet when everything is there", () => {
-    assert.equal(localPreflight({ hasTool: () => true, dockerAnswers: () => true, canRunAsRoot: () => true }), undefined);
+    assert.equal(localPreflight(readyLocalHost()), undefined);
   });
 
   it("lists every missing tool in one message", () => {
-    const message = localPreflight({ hasTool: () => false, dockerAnswers: () => false, canRunAsRoot: () => true })!;
+    const none = (): undefined => undefined;
+    const message = localPreflight(readyLocalHost({ toolPath: none, rootToolPath: none, dockerAnswers: () => false }))!;
     for (const tool of ["docker", "containerlab", "kind", "kubectl"]) assert.match(message, new RegExp(`- ${tool}: not found`));
     // With no docker at all, "the daemon does not answer" would only be noise.
     assert.doesNotMatch(message, /does not answer/);
+  });
+
+  it("looks for containerlab, kind and docker where root finds them, as the steps' sudo -n does", () => {
+    const message = localPreflight(readyLocalHost({ toolPath: goBin, rootToolPath: only(["docker"]) }))!;
+    assert.match(message, /- containerlab: \/home\/ana\/go\/bin\/containerlab is on your PATH but not on root's.*secure_path.*sudo install -m 0755 \/home\/ana\/go\/bin\/containerlab \/usr\/local\/bin\/containerlab/);
+    assert.match(message, /- kind: \/home\/ana\/go\/bin\/kind is on your PATH but not on root's/);
+    assert.doesNotMatch(message, /- (docker|kubectl):/);
+  });
+
+  it("looks for kubectl on this user's PATH: the lab's hand commands are the user's", () => {
+    const message = localPreflight(readyLocalHost({ toolPath: only(["docker", "containerlab", "kind"]) }))!;
+    assert.match(message, /- kubectl: not found on PATH/);
+    assert.equal(message.split("\n").length, 2, message);
+  });
+
+  it("refuses a containerlab older than v0.73.0, whose kind predates the lab's node images, naming the version to install", () => {
+    const printed = (version: string) => readyLocalHost({ containerlabVersion: () => `  ____\n    version: ${version}\n     commit: 49ee599b\n` });
+    const message = localPreflight(printed("0.72.0"))!;
+    assert.match(message, /- containerlab: version 0\.72\.0 embeds a kind older than v0\.31\.0/);
+    assert.match(message, /install containerlab v0\.79\.0.*get\.containerlab\.dev\)" -- -v 0\.79\.0/);
+    assert.match(localPreflight(printed("0.69.3"))!, /version 0\.69\.3/);
+    assert.equal(localPreflight(printed("0.73.0")), undefined);
+    assert.equal(localPreflight(printed("1.0.0")), undefined);
+  });
+
+  it("refuses a containerlab that does not say its version", () => {
+    for (const printed of [undefined, "containerlab: error\n"]) {
+      assert.match(localPreflight(readyLocalHost({ containerlabVersion: () => printed }))!, /`containerlab version` did not say which version this is.*v0\.73\.0 or later/);
+    }
+  });
+
+  it("without root, says so and checks the tools on this user's PATH only", () => {
+    const message = localPreflight(readyLocalHost({
+      canRunAsRoot: () => false,
+      toolPath: only(["docker", "containerlab", "kubectl"]),
+      rootToolPath: () => assert.fail("root's PATH cannot be read without root"),
+      containerlabVersion: () => assert.fail("the version of a containerlab the steps may not run"),
+    }))!;
+    assert.match(message, /- kind: not found on PATH/);
+    assert.match(message, /- root: the steps run containerlab, kind and docker as root.*passwordless sudo/);
+    assert.equal(message.split("\n").length, 3, message);
+  });
+});
+
+describe("versions", () => {
+  it("compares releases number by number", () => {
+    assert.equal(releaseAtLeast("v0.73.0", "v0.73.0"), true);
+    assert.equal(releaseAtLeast("0.100.0", "v0.73.0"), true);
+    assert.equal(releaseAtLeast("v0.72.9", "v0.73.0"), false);
+    assert.equal(releaseAtLeast("v1.0.0", "v0.73.0"), true);
+    assert.equal(releaseAtLeast("v3.29.9", "v3.30.0"), false);
   });
 });
 

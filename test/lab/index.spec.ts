@@ -7,6 +7,7 @@ import { setPreview } from "../support/mocks";
 import { valueOf } from "../support/lab-harness";
 import { closedPort, fakeKubeconfig } from "../support/fake-apiserver";
 import { realLocalHost } from "../../lib/host/local-host";
+import { localPreflight } from "../../lib/host/preflight";
 
 /**
  * What `pulumi preview` prints for an error the program throws: Pulumi's Node runtime logs a RunError's
@@ -67,8 +68,7 @@ describe("index.ts (the Pulumi program)", () => {
   });
 
   it("stops on a machine without the local target's tools with the list of what is missing", async function () {
-    const probe = realLocalHost;
-    if (["docker", "containerlab", "kind", "kubectl"].every((t) => probe.hasTool(t)) && probe.dockerAnswers() && probe.canRunAsRoot()) {
+    if (localPreflight(realLocalHost) === undefined) {
       console.log("      skipped: this machine has docker, containerlab, kind, kubectl and root: no preflight failure to show");
       this.skip();
     }

@@ -1,6 +1,7 @@
 // The same lab on three targets: an EC2 host, this machine's Docker, or a cluster the user has.
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import { readyLocalHost } from "../host/local-host-fixture";
 import { buildLabForTest, BuiltLab, calls, fakeDeps, isSecretInput, unwrapSecrets, valueOf } from "../support/lab-harness";
 import { KubeReadError } from "../../lib/core/kube";
 import { MOCK_KUBECONFIG } from "../support/mocks";
@@ -57,7 +58,8 @@ describe("target local", () => {
   });
 
   it("stops before creating anything when tools are missing, naming each and how to get it", async () => {
-    const deps = fakeDeps({ localHost: { hasTool: (t) => !["kind", "containerlab"].includes(t), dockerAnswers: () => false, canRunAsRoot: () => false } });
+    const absent = (t: string): string | undefined => (["kind", "containerlab"].includes(t) ? undefined : `/usr/bin/${t}`);
+    const deps = fakeDeps({ localHost: readyLocalHost({ toolPath: absent, rootToolPath: absent, dockerAnswers: () => false, canRunAsRoot: () => false }) });
     await assert.rejects(buildLabForTest({ target: "local" }, deps), (err: Error) => {
       assert.match(err.message, /target "local" needs/);
       assert.match(err.message, /containerlab: not found on PATH; install: .*get\.containerlab\.dev/);

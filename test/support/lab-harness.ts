@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { buildLab, LabDeps } from "../../lab";
 import { parseLabConfig, RawConfig } from "../../lib/config";
+import { readyLocalHost } from "../host/local-host-fixture";
 import { declared, isPreview, LoggedResource, resetMocks, MOCK_PUBLIC_IP } from "./mocks";
 import { engine, keyOf, StepResult } from "./engine";
 import { EMPTY_IPAM_STATE } from "../../components/ipam";
@@ -30,7 +31,7 @@ export function fakeDeps(overrides: Partial<LabDeps> = {}): LabDeps {
     detectPublicIp: async () => MOCK_PUBLIC_IP,
     sshAgentSocket: undefined,
     sshAgentAnswers: async () => true,
-    localHost: { hasTool: () => true, dockerAnswers: () => true, canRunAsRoot: () => true },
+    localHost: readyLocalHost(),
     readFile: () => {
       throw new Error("no file reads in this test");
     },

@@ -35,6 +35,8 @@ export interface Sandbox {
   removeFake(name: string): void;
   /** A file under root, or undefined when absent. */
   read(rootPath: string): string | undefined;
+  /** The environment the scripts run with (PATH starts with the fakes), for running other programs in the sandbox. */
+  env(extra?: Record<string, string>): NodeJS.ProcessEnv;
   /** Runs a script with real bash in the sandbox. */
   run(script: string, env?: Record<string, string>): RunResult;
   /** The same, without blocking the event loop (for many runs side by side). */
@@ -106,8 +108,12 @@ if state gpg-fingerprint; then echo "fpr:::::::::$(cat "$S/gpg-fingerprint"):"; 
   systemctl: `exit 0`,
   "systemd-run": `exit 0`,
   usermod: `exit 0`,
+  // Passwordless by default; sudo-refuses: no passwordless sudo. sudo-secure-path: the PATH sudo gives
+  // the command (Debian's sudoers sets secure_path, so a tool only in ~/go/bin is not found).
   sudo: `
 [ "$1" = -n ] && shift
+if state sudo-refuses; then echo "sudo: a password is required" >&2; exit 1; fi
+if state sudo-secure-path; then PATH=$(cat "$S/sudo-secure-path"); export PATH; fi
 exec "$@"`,
   "cloud-init": `
 if state cloud-init-exit; then exit "$(cat "$S/cloud-init-exit")"; fi
@@ -131,6 +137,9 @@ esac
 exit 0`,
   containerlab: `
 if state containerlab-hangs; then exec "$REAL_SLEEP" 30; fi
+if [ "\${1:-}" = version ]; then
+  printf '%s\n' "  ____ ___  _   _" "" "    version: $(cat "$S/containerlab-version" 2>/dev/null || echo 0.79.0)" "     commit: 49ee599b"
+fi
 exit 0`,
   // Polls pause without real time passing; the scripts' bounds count the pauses too.
   sleep: `exit 0`,
@@ -180,6 +189,7 @@ export function makeSandbox(): Sandbox {
     dir,
     root,
     home,
+    env,
     setState(name, content = "") {
       fs.writeFileSync(path.join(dir, "state", name), content);
     },
