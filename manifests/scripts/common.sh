@@ -6,8 +6,11 @@ set -euo pipefail
 # scratch folder, so they run this very text without touching /etc or /usr.
 ROOT="${CALICO_IPAM_TEST_ROOT:-}"
 
-# containerlab and kind need root (or the clab_admins group); over SSH on the lab host `sudo -n`
-# works, and on a user's own machine we must fail rather than hang on a password prompt.
+# containerlab, kind and docker run as root: over SSH on the lab host `sudo -n` works, and on a user's
+# own machine we must fail rather than hang on a password prompt. `sudo -n` finds the tools on sudo's
+# secure_path, not the user's PATH (lib/host/local-host.ts probes them the same way). containerlab's
+# clab_admins group is not used: it lets only containerlab run as root, and kind and docker would
+# still need root or the docker group, which is root in all but name.
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then
     "$@"
