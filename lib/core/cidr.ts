@@ -1,16 +1,35 @@
-// Address math shared by every stage: parsing a CIDR the way Go (kind, Calico) reads it, overlap,
-// containment and block counts. Exact for IPv6 (bigint). Imports nothing from the lab.
+// Address math shared by every stage, on one parser: addresses and networks as Go reads them (kind,
+// Calico: net.ParseIP, net.ParseCIDR), exact for IPv6 (bigint). Cluster data is read with the lenient
+// parseNetwork, as Calico reads it; the stack config with parseCidr, built on it, which also refuses
+// what Go would quietly fix (host bits, a prefix written oddly) and says what was meant. Overlap and
+// containment never hold across families, as Go's IPNet.Contains. Imports nothing from the lab.
 import * as ipaddr from "ipaddr.js";
 
 export type IpFamily = "IPv4" | "IPv6";
 
-/** A parsed network, written canonically (`text`), as Calico compares pools by their CIDR string. */
+/** An address: `value` is its integer within the family, `text` its canonical form. */
+export interface Address {
+  family: IpFamily;
+  value: bigint;
+  text: string;
+}
+
+/** A network, written canonically (`text`), as Calico compares pools by their CIDR string. */
 export interface Cidr {
   family: IpFamily;
   bits: 32 | 128;
   prefix: number;
+  /** The first address. */
   network: string;
   text: string;
+}
+
+/** A network with its addresses as integers, as the lenient parse gives it: for counting and placing addresses. */
+export interface Network extends Cidr {
+  /** First address, as an integer within the family. */
+  start: bigint;
+  /** Number of addresses: 2^(bits - prefix). */
+  size: bigint;
 }
 
 /** The network, or why the text is not one (and the fix, when there is an obvious one). */
@@ -22,29 +41,88 @@ export const BLOCK_SIZE_RANGE: Record<IpFamily, { min: number; max: number; cali
   IPv6: { min: 116, max: 128, calicoDefault: 122 },
 };
 
-export function parseCidr(text: string): CidrParse {
-  if (!ipaddr.isValidCIDR(text)) return notACidr(text);
-  const [addr, prefix] = ipaddr.parseCIDR(text);
-  // ipaddr also accepts "10/8" and octal "010.0.0.0/8"; Go (kind, Calico) only takes dotted quads.
-  if (addr.kind() === "ipv4" && !ipaddr.IPv4.isValidCIDRFourPartDecimal(text)) {
-    return { ok: false, problem: "is not a dotted-quad IPv4 CIDR (four decimal numbers, no leading zeros)" };
-  }
-  if (addr.kind() === "ipv6" && (addr as ipaddr.IPv6).zoneId !== undefined) {
-    return { ok: false, problem: "has an IPv6 zone index (%...), which a network cannot have" };
-  }
-  const family: IpFamily = addr.kind() === "ipv4" ? "IPv4" : "IPv6";
-  const network = (family === "IPv4" ? ipaddr.IPv4 : ipaddr.IPv6).networkAddressFromCIDR(text).toString();
-  const canonical = `${network}/${prefix}`;
-  if (network !== addr.toString()) {
-    return { ok: false, problem: `has host bits set (the network of /${prefix} is ${network})`, suggestion: canonical };
-  }
-  if (family === "IPv4" && canonical !== text) {
-    return { ok: false, problem: "is not written canonically", suggestion: canonical };
-  }
-  return { ok: true, cidr: { family, bits: family === "IPv4" ? 32 : 128, prefix, network, text: canonical } };
+function toBigInt(bytes: number[]): bigint {
+  let value = 0n;
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
+  return value;
 }
 
-function notACidr(text: string): CidrParse {
+function fromBigInt(value: bigint, family: IpFamily): string {
+  if (family === "IPv4") {
+    const n = Number(value);
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  }
+  const bytes: number[] = [];
+  for (let i = 0; i < 16; i++) {
+    bytes.unshift(Number(value & 255n));
+    value >>= 8n;
+  }
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** An address as Go's net.ParseIP takes it (IPv4 as four decimal octets without leading zeros, no zone), or undefined. */
+export function parseAddress(text: unknown): Address | undefined {
+  if (typeof text !== "string" || text.length > 64) return undefined;
+  if (text.includes(":")) {
+    if (text.includes("%") || !ipaddr.IPv6.isValid(text)) return undefined;
+    const value = toBigInt(ipaddr.IPv6.parse(text).toByteArray());
+    return { family: "IPv6", value, text: fromBigInt(value, "IPv6") };
+  }
+  if (!/^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/.test(text)) return undefined;
+  const octets = text.split(".").map(Number);
+  if (octets.some((o) => o > 255)) return undefined;
+  const value = BigInt(((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0);
+  // Four decimal octets without leading zeros are already canonical.
+  return { family: "IPv4", value, text };
+}
+
+/**
+ * A network as Go's net.ParseCIDR takes it (host bits allowed and dropped; the prefix length in
+ * decimal digits, leading zeros allowed, as its dtoi reads it), or undefined.
+ */
+export function parseNetwork(text: unknown): Network | undefined {
+  if (typeof text !== "string") return undefined;
+  const slash = text.indexOf("/");
+  if (slash < 0 || !/^\d+$/.test(text.slice(slash + 1))) return undefined;
+  const address = parseAddress(text.slice(0, slash));
+  if (!address) return undefined;
+  const bits = address.family === "IPv4" ? 32 : 128;
+  const prefix = Number(text.slice(slash + 1));
+  if (prefix > bits) return undefined;
+  const size = 1n << BigInt(bits - prefix);
+  const start = address.value - (address.value % size);
+  // Cluster data is almost always canonical already: then its own text is kept, not rebuilt.
+  const network = start === address.value ? address.text : fromBigInt(start, address.family);
+  const canonical = network === text.slice(0, slash) && text.length === slash + 1 + String(prefix).length ? text : `${network}/${prefix}`;
+  return { family: address.family, bits, prefix, network, text: canonical, start, size };
+}
+
+/**
+ * A network as the stack config must write it: what parseNetwork takes, with no host bits and, for
+ * IPv4, in canonical text. Anything else is refused with the reason, and the fix when there is one.
+ */
+export function parseCidr(text: string): CidrParse {
+  const parsed = parseNetwork(text);
+  if (!parsed) return notANetwork(text);
+  if ((parseAddress(text.slice(0, text.indexOf("/"))) as Address).value !== parsed.start) {
+    return { ok: false, problem: `has host bits set (the network of /${parsed.prefix} is ${parsed.network})`, suggestion: parsed.text };
+  }
+  if (parsed.family === "IPv4" && parsed.text !== text) {
+    return { ok: false, problem: "is not written canonically", suggestion: parsed.text };
+  }
+  // The config keeps the network as text; the integer range is worked out again where it is needed.
+  const { family, bits, prefix, network } = parsed;
+  return { ok: true, cidr: { family, bits, prefix, network, text: parsed.text } };
+}
+
+/** Why parseNetwork refuses the text. ipaddr.js reads more forms than Go, and those get a reason of their own. */
+function notANetwork(text: string): CidrParse {
+  if (ipaddr.isValidCIDR(text)) {
+    const [address] = ipaddr.parseCIDR(text);
+    // "10/8", octal "010.0.0.0/8": ipaddr takes them, Go (kind, Calico) only takes dotted quads.
+    if (address.kind() === "ipv4") return { ok: false, problem: "is not a dotted-quad IPv4 CIDR (four decimal numbers, no leading zeros)" };
+    if ((address as ipaddr.IPv6).zoneId !== undefined) return { ok: false, problem: "has an IPv6 zone index (%...), which a network cannot have" };
+  }
   const slash = text.lastIndexOf("/");
   const address = slash < 0 ? text : text.slice(0, slash);
   if (slash < 0 && ipaddr.IPv4.isValidFourPartDecimal(text)) {
@@ -60,17 +138,38 @@ function notACidr(text: string): CidrParse {
   return { ok: false, problem: "is not a CIDR (expected address/prefix, such as 192.168.0.0/16)" };
 }
 
+/** A network's addresses as integers: read off a Network, worked out from the text of any other Cidr. */
+function rangeOf(cidr: Cidr): { start: bigint; size: bigint } {
+  if ("start" in cidr) return cidr as Network;
+  return { start: (parseAddress(cidr.network) as Address).value, size: addressCount(cidr.prefix, cidr.bits) };
+}
+
 /** True when the two networks share at least one address (never across families). */
 export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   if (a.family !== b.family) return false;
-  const na = ipaddr.parse(a.network);
-  const nb = ipaddr.parse(b.network);
-  return na.match(nb, b.prefix) || nb.match(na, a.prefix);
+  const ra = rangeOf(a);
+  const rb = rangeOf(b);
+  return ra.start < rb.start + rb.size && rb.start < ra.start + ra.size;
 }
 
-/** True when every address of `inner` is in `outer` (never across families). */
-export function cidrContains(outer: Cidr, inner: Cidr): boolean {
-  return outer.family === inner.family && inner.prefix >= outer.prefix && ipaddr.parse(inner.network).match(ipaddr.parse(outer.network), outer.prefix);
+/** True when every address of `inner`, a network or one address, is in `outer` (never across families). */
+export function cidrContains(outer: Cidr, inner: Cidr | Address): boolean {
+  if (outer.family !== inner.family) return false;
+  const { start, size } = rangeOf(outer);
+  if ("value" in inner) return inner.value >= start && inner.value < start + size;
+  const range = rangeOf(inner);
+  return range.start >= start && range.start + range.size <= start + size;
+}
+
+/** The address `offset` addresses after the start of a network. */
+export function addressAt(n: Network, offset: bigint): string {
+  return fromBigInt(n.start + offset, n.family);
+}
+
+/** IPv4 first, then by first address, then larger networks first. */
+export function compareNetworks(a: Network, b: Network): number {
+  if (a.family !== b.family) return a.family === "IPv4" ? -1 : 1;
+  return a.start < b.start ? -1 : a.start > b.start ? 1 : a.prefix - b.prefix;
 }
 
 /** Addresses in a network of this prefix length: exact for any IPv6 size. */
@@ -100,12 +199,4 @@ export function unionSize(cidrs: Cidr[]): bigint {
   const distinct = cidrs.filter((c, i) => cidrs.findIndex((d) => d.text === c.text) === i);
   const outermost = distinct.filter((c) => !distinct.some((d) => d !== c && cidrContains(d, c)));
   return outermost.reduce((sum, c) => sum + addressCount(c.prefix, c.bits), 0n);
-}
-
-/** True when `address` (a pod IP as Kubernetes reports it) lies in `cidr`; false for anything unparsable. */
-export function cidrHoldsAddress(cidr: string, address: string): boolean {
-  if (!ipaddr.isValidCIDR(cidr) || !ipaddr.isValid(address)) return false;
-  const range = ipaddr.parseCIDR(cidr);
-  const ip = ipaddr.parse(address);
-  return ip.kind() === range[0].kind() && ip.match(range);
 }

@@ -5,7 +5,8 @@
 // from LoadBalancer Services. Beyond calicoctl: IPv6 VXLAN/WireGuard tunnel addresses count as in use
 // (calicoctl's getNodeIPs reads IPv4 ones only and calls the IPv6 ones leaked), BlockAffinities that
 // dangle, addresses with more than one owner, and handles missing from blocks are counted as problems.
-import { addressAt, compareNatural, containsAddress, parseAddress } from "./address";
+import { addressAt, cidrContains, parseAddress, type Address } from "../core/cidr";
+import { compareNatural } from "./natural-order";
 import { escapeControl, printable, type Block, type Checked } from "./normalise";
 import type { CheckProblem, CheckReport, IpamSnapshot, KubePod } from "./types";
 
@@ -31,11 +32,6 @@ interface Allocation {
   node: string;
   pod?: string;
   attrs: string;
-}
-
-interface Address {
-  family: "IPv4" | "IPv6";
-  value: bigint;
 }
 
 export interface CheckInput {
@@ -73,7 +69,7 @@ export function podAddresses(pod: KubePod): string[] {
 }
 
 /** An address, or a CIDR whose address part is the address (cnet.ParseCIDROrIP), normalised. */
-function normalise(text: string): (Address & { text: string }) | undefined {
+function normalise(text: string): Address | undefined {
   return parseAddress(text.trim().split("/")[0]);
 }
 
@@ -90,7 +86,7 @@ export function runCheck(input: CheckInput): CheckRun {
   const inUseHandles = new Set<string>();
   const byNode = new Map<string, number>();
   const addresses = new Map<string, Address>();
-  const recordInUse = (address: Address & { text: string }, owner: string): void => {
+  const recordInUse = (address: Address, owner: string): void => {
     const entry = inUse.get(address.text) ?? { owners: [], address };
     entry.owners.push(owner);
     inUse.set(address.text, entry);
@@ -107,12 +103,12 @@ export function runCheck(input: CheckInput): CheckRun {
         return;
       }
       allocated += 1;
-      const value = block.network.start + BigInt(ordinal);
       const ip = addressAt(block.network, BigInt(ordinal));
-      addresses.set(ip, { family: block.network.family, value });
+      const address: Address = { family: block.network.family, value: block.network.start + BigInt(ordinal), text: ip };
+      addresses.set(ip, address);
       const attr = block.attributes[index];
       const alloc: Allocation = { ip, block, handle: null, node: block.node ?? "", attrs: formatAttrs(block, index) };
-      if (attr?.handle === WINDOWS_RESERVED_HANDLE) recordInUse({ family: block.network.family, value, text: ip }, "Reserved for Windows");
+      if (attr?.handle === WINDOWS_RESERVED_HANDLE) recordInUse(address, "Reserved for Windows");
       else if (attr?.handle) {
         alloc.handle = attr.handle;
         inUseHandles.add(attr.handle);
@@ -209,7 +205,7 @@ export function runCheck(input: CheckInput): CheckRun {
       problems.push(clean({ kind: "duplicate-ip", ip, pod, detail: `used by ${entry.owners.join(", ")}` }));
     }
     if (allocations.has(ip)) continue;
-    const inPool = active.some((p) => containsAddress(p.network, entry.address.family, entry.address.value));
+    const inPool = active.some((p) => cidrContains(p.network, entry.address));
     for (const owner of entry.owners) {
       out.push(inPool ? `  ${ip} in use by ${owner} and in active IPAM pool but has no IPAM allocation.` : `  ${ip} in use by ${owner} is not in any active IP pool.`);
     }

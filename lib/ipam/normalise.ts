@@ -2,7 +2,7 @@
 // shape (allocations as a map, a cidr that is not one, conditions as an object) is skipped with a
 // warning that names it, and the rest are counted as calicoctl counts them. Nothing here throws.
 import type { TigeraStatus } from "../calico/status";
-import { parseNetwork, type Network } from "./address";
+import { parseNetwork, type Network } from "../core/cidr";
 import type { BlockAffinity, IPAMBlock, IPPool, IpamSnapshot, KubeNode } from "./types";
 
 export interface Pool {

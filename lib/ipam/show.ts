@@ -2,7 +2,7 @@
 // byte for byte from the same objects: the pool table (--show-blocks), --show-borrowed,
 // --show-configuration and --ip ADDR. What calicoctl does not print (IPv6 orphans, corruption) is
 // reported elsewhere: `check`, --json and warnings on stderr.
-import { addressAt, parseAddress } from "./address";
+import { addressAt, cidrContains, parseAddress, type Address } from "../core/cidr";
 import { escapeControl, printable, type Block, type Checked, type Pool } from "./normalise";
 import { assignBlocks } from "./summary";
 import { formatG5, renderTable, usage } from "./table";
@@ -125,7 +125,7 @@ export interface IpLookup {
 }
 
 /** Go parses "::ffff:1.2.3.4" as the IPv4 address 1.2.3.4 (net.IP.To4), and prints it so. */
-function goAddress(text: string): { family: "IPv4" | "IPv6"; value: bigint; text: string } | undefined {
+function goAddress(text: string): Address | undefined {
   const address = parseAddress(text);
   if (address?.family === "IPv6" && address.value >> 32n === 0xffffn) {
     return parseAddress([24n, 16n, 8n, 0n].map((s) => String((address.value >> s) & 255n)).join("."));
@@ -150,9 +150,7 @@ export function lookupIp(text: string, checked: Pick<Checked, "pools" | "blocks"
     attributes: {},
     text: `${address.text} is not assigned\n`,
   });
-  const pool = checked.pools.find(
-    (p) => !p.disabled && p.network.family === address.family && address.value >= p.network.start && address.value < p.network.start + p.network.size,
-  );
+  const pool = checked.pools.find((p) => !p.disabled && cidrContains(p.network, address));
   if (!pool || !pool.blockSizeValid) return notAssigned();
   const size = 1n << BigInt(pool.network.bits - pool.blockSize);
   const start = address.value - (address.value % size);

@@ -3,7 +3,8 @@
 // counts toward the first pool of its family that overlaps it (IPNet.IsNetOverlap), else it is an
 // orphan; block size 2^(bits-prefix), in use = size - len(unallocated); pool free = total - in use.
 // Counts are exact (bigint), carried as decimal strings (see types.ts).
-import { compareNatural, compareNetworks, type Network } from "./address";
+import { cidrsOverlap, compareNetworks, type Network } from "../core/cidr";
+import { compareNatural } from "./natural-order";
 import { printable, type Block, type Checked, type Pool } from "./normalise";
 import type { BlockAffinityRow, BlockSummary, IpamSummary, NodeSummary, PoolSummary } from "./types";
 
@@ -32,7 +33,7 @@ class PoolLookup {
     const sorted = this.byFamily.get(block.family);
     if (!sorted) return undefined;
     const end = block.start + block.size;
-    const hit = (p: Pool): boolean => p.network.start < end && block.start < p.network.start + p.network.size;
+    const hit = (p: Pool): boolean => cidrsOverlap(p.network, block);
     if (!this.disjoint.get(block.family)) return this.pools.find((p) => p.network.family === block.family && hit(p));
     // Last pool starting before the block's end; with disjoint pools the overlapping ones sit just
     // before it and their ends ascend too, so the walk back stops quickly.

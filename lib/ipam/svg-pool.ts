@@ -3,7 +3,7 @@
 // grows with claimed blocks only (10,240 blocks stay well under 300 KB). A larger pool (an IPv6 /56
 // holds 2^66 /122 blocks) is drawn compressed: one labelled row of claimed blocks per node, with the
 // number of unclaimed blocks written out.
-import { addressAt, compareNetworks, parseNetwork, type Network } from "./address";
+import { addressAt, cidrContains, compareNetworks, parseNetwork, type Network } from "../core/cidr";
 import {
   BORROWED, CHAR_PX, clip, escapeXml, LINE_PX, MARGIN, PROBLEM, round, shadeOf, share, text, thousands, UNCLAIMED,
   powerOfTwo, type MarksUsed,
@@ -126,12 +126,11 @@ function drawGrid(pool: PoolSummary, network: Network, bits: number, placed: Pla
     last = undefined;
   };
   for (const { block, network: bn } of placed) {
-    const offset = bn.start - network.start;
-    if (offset < 0n || bn.start + bn.size > network.start + network.size) {
+    if (!cidrContains(network, bn)) {
       ctx.warnings.push(`block ${block.cidr} does not fit in the grid of pool ${pool.cidr}: not drawn there`);
       continue;
     }
-    const at = Number(offset / blockAddresses);
+    const at = Number((bn.start - network.start) / blockAddresses);
     const colour = ctx.colourOf(block.node);
     const fraction = share(block.ipsInUse, block.ipsTotal);
     const key = `${colour}|${bars ? 0.3 : shadeOf(fraction)}`;

@@ -2,7 +2,7 @@
 // cluster and time, one section per pool (svg-pool.ts), a node table capped at the busiest nodes, the
 // blocks outside every pool, what `check` found, and a legend that explains every mark used.
 // Drawing never throws on odd data: what cannot be drawn is said in the picture and in `warnings`.
-import { compareNatural } from "./address";
+import { compareNatural } from "./natural-order";
 import { drawPool, type PoolContext } from "./svg-pool";
 import {
   clip, escapeXml, legend, LINE_PX, MARGIN, NO_NODE, noMarks, OTHER_NODES, PALETTE, PROBLEM, text, thousands, CHAR_PX,

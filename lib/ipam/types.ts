@@ -10,13 +10,12 @@
 
 import type { ObjectMeta } from "../core/kube";
 import type { TigeraStatus, TigeraStatusSummary } from "../calico/status";
+import type { IpFamily } from "../core/cidr";
 
 export type { ObjectMeta };
 
 /** A count of addresses (or of blocks a pool can hold): decimal digits, exact at any size, "-" only for corrupt blocks. */
 export type Count = string;
-
-export type IpFamily = "IPv4" | "IPv6";
 
 // ---- As read from the API (crd.projectcalico.org/v1 and core/v1): every field optional, shapes unchecked.
 

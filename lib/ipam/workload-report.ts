@@ -6,7 +6,7 @@
 // ipv6pools) annotation, else its namespace's (cni-plugin/pkg/k8s/k8s.go); requested pools are used
 // whatever their nodeSelector; without one, IPAM uses the enabled pools whose nodeSelector selects
 // the node (libcalico-go/lib/ipam/ipam.go determinePools).
-import { cidrHoldsAddress } from "../core/cidr";
+import { cidrContains, parseAddress, parseNetwork } from "../core/cidr";
 import { POOL_ANNOTATIONS, TEMPLATE_LABEL, type WorkloadQuery } from "./workloads";
 
 export interface PodObject {
@@ -146,8 +146,13 @@ function annotationPools(annotations: Record<string, string> | undefined, key: s
 
 function addressReport(ip: string, pod: PodObject, node: string | null, data: WorkloadObservation): AddressReport {
   const key = ip.includes(":") ? POOL_ANNOTATIONS.IPv6 : POOL_ANNOTATIONS.IPv4;
-  const pool = data.pools.find((p) => p.spec?.cidr && cidrHoldsAddress(p.spec.cidr, ip));
-  const block = data.blocks.find((b) => b.spec?.cidr && cidrHoldsAddress(b.spec.cidr, ip));
+  const address = parseAddress(ip);
+  const holds = (cidr: string | undefined): boolean => {
+    const network = parseNetwork(cidr);
+    return network !== undefined && address !== undefined && cidrContains(network, address);
+  };
+  const pool = data.pools.find((p) => holds(p.spec?.cidr));
+  const block = data.blocks.find((b) => holds(b.spec?.cidr));
   const affinity = block?.spec?.affinity ?? null;
   const blockNode = affinity?.startsWith("host:") ? affinity.slice("host:".length) : null;
   const base = {
