@@ -10,3 +10,17 @@ export class KubeReadError extends Error {
     this.name = "KubeReadError";
   }
 }
+
+export function fail(kind: KubeReadErrorKind, message: string): never {
+  throw new KubeReadError(kind, message);
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Whitespace folded and long text cut, so one problem stays one line. */
+export function oneLine(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
+}
