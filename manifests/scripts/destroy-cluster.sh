@@ -6,7 +6,7 @@ if [ -f "$LAB_DIR/$LAB_NAME.clab.yaml" ]; then
   bounded 600 "containerlab destroy" as_root containerlab destroy --topo "$LAB_DIR/$LAB_NAME.clab.yaml" --cleanup || true
 fi
 # containerlab leaves the kind cluster behind if its own files were lost; kind knows it by name.
-# The list is read whole: with `kind get clusters | grep -q` under pipefail, kind dies of SIGPIPE when
+# The list is read whole: with kind's list piped into `grep -q` under pipefail, kind dies of SIGPIPE when
 # grep stops at the lab's name, and the lab's cluster is taken for absent whenever it is not last.
 lab_cluster_exists() {
   local clusters
