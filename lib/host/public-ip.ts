@@ -11,7 +11,7 @@ export async function detectPublicIpv4(fetchText: (url: string) => Promise<strin
   } catch (err) {
     throw new Error(
       `calico-ipam: could not detect your public IP address (${(err as Error).message}). ` +
-        `Set it yourself: npm run pulumi -- config set --path 'calico-ipam:allowedCidrs[0]' <your-ip>/32`,
+        `Set it yourself: npm run pulumi -- config set calico-ipam:allowedCidrs <your-ip>/32`,
     );
   }
   if (!ipaddr.IPv4.isValidFourPartDecimal(answer)) {

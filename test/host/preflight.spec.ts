@@ -98,7 +98,7 @@ describe("public address detection", () => {
   });
 
   it("tells the user which key to set when detection fails", async () => {
-    await assert.rejects(detectPublicIpv4(async () => { throw new Error("getaddrinfo ENOTFOUND"); }), /ENOTFOUND.*calico-ipam:allowedCidrs/);
+    await assert.rejects(detectPublicIpv4(async () => { throw new Error("getaddrinfo ENOTFOUND"); }), /ENOTFOUND.*Set it yourself: npm run pulumi -- config set calico-ipam:allowedCidrs <your-ip>\/32$/);
     await assert.rejects(detectPublicIpv4(async () => "<html>captive portal</html>"), /not an IPv4 address.*calico-ipam:allowedCidrs/);
   });
 });

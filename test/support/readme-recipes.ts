@@ -1,9 +1,10 @@
 // The README's "Experiments" recipes as stack config: every `config set` / `config rm` line of each
-// recipe's bash blocks, applied the way the Pulumi CLI would. Tests build the lab from exactly what the
-// README tells users to type, so a recipe and the code cannot drift apart.
+// recipe's bash blocks, applied the way the Pulumi CLI would (./pulumi-config-set.ts). Tests build the
+// lab from exactly what the README tells users to type, so a recipe and the code cannot drift apart.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RawConfig } from "../../lib/config";
+import { configRm, configSet, type CliConfig } from "./pulumi-config-set";
 
 export interface Recipe {
   title: string;
@@ -22,34 +23,24 @@ export function shellWords(line: string): string[] {
   return words;
 }
 
-type PathStep = string | number;
+/**
+ * Which keys of a config the harness handed out hold objects (JSON the CLI made with --path); a config
+ * not made here (a test's own) holds only plain strings, as `config set` without --path leaves them.
+ */
+const objectKeys = new WeakMap<RawConfig, Set<string>>();
 
-function parsePath(text: string): PathStep[] {
-  const steps: PathStep[] = [];
-  const pattern = /([^.[\]]+)|\[(\d+)\]/g;
-  for (let m = pattern.exec(text); m; m = pattern.exec(text)) steps.push(m[2] !== undefined ? Number(m[2]) : m[1]);
-  return steps;
+function asCli(config: RawConfig): CliConfig {
+  return { values: config, objects: objectKeys.get(config) ?? new Set() };
 }
 
-/** `pulumi config set --path key[0].field value`: the value lands as a string, as the CLI stores it. */
-function setPath(config: RawConfig, keyPath: string, value: string): void {
-  const [key, ...rest] = parsePath(keyPath) as [string, ...PathStep[]];
-  if (rest.length === 0) {
-    config[key] = value;
-    return;
-  }
-  const root = config[key] === undefined ? (typeof rest[0] === "number" ? [] : {}) : JSON.parse(config[key] as string);
-  let node = root as Record<string | number, unknown>;
-  rest.forEach((step, i) => {
-    if (i === rest.length - 1) node[step] = value;
-    else node = (node[step] ??= typeof rest[i + 1] === "number" ? [] : {}) as Record<string | number, unknown>;
-  });
-  config[key] = JSON.stringify(root);
+function fromCli(cli: CliConfig): RawConfig {
+  objectKeys.set(cli.values, cli.objects);
+  return cli.values;
 }
 
 /** Applies the `config set`/`config rm` commands of one bash block. */
 export function applyCommands(config: RawConfig, block: string): RawConfig {
-  const next = { ...config };
+  let next = asCli(config);
   for (const line of block.split("\n")) {
     const words = shellWords(line.replace(/\s+#.*$/, ""));
     const at = words.indexOf("config");
@@ -59,11 +50,11 @@ export function applyCommands(config: RawConfig, block: string): RawConfig {
     const [target, value] = byPath ? args.slice(1) : args;
     if (!target?.startsWith(NAMESPACE)) throw new Error(`README recipe line outside ${NAMESPACE}: ${line}`);
     const key = target.slice(NAMESPACE.length);
-    if (verb === "rm") delete next[key];
-    else if (verb === "set" && value !== undefined) setPath(next, key, value);
+    if (verb === "rm" && !byPath && value === undefined) next = configRm(next, key);
+    else if (verb === "set" && value !== undefined) next = configSet(next, key, value, byPath);
     else throw new Error(`README recipe line not understood: ${line}`);
   }
-  return next;
+  return fromCli(next);
 }
 
 /** The config after each block of a recipe, starting from `base`. */
