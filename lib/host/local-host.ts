@@ -25,7 +25,9 @@ export function localHostProbe(options: LocalHostOptions = {}): LocalHostProbe {
   const run = (argv: string[]): SpawnSyncReturns<string> =>
     spawnSync(argv[0], argv.slice(1), { env, encoding: "utf8", timeout: 15_000, stdio: ["ignore", "pipe", "ignore"] });
   let sudo: boolean | undefined;
-  const canSudo = (): boolean => (sudo ??= run(["sudo", "-n", "true"]).status === 0);
+  // -k: ignore cached credentials (sudo(8): "used in conjunction with a command ... ignore the user's
+  // cached credentials" and do not update them), so only passwordless sudo passes, as a later destroy needs.
+  const canSudo = (): boolean => (sudo ??= run(["sudo", "-n", "-k", "true"]).status === 0);
   /**
    * As common.sh's as_root: directly when root, else `sudo -n` (which fails rather than asks for a
    * password). Without either the steps cannot run at all (the preflight says so); the probes then

@@ -40,7 +40,11 @@ export interface LocalHostProbe {
   containerlabVersion(): string | undefined;
   /** Does the Docker daemon answer `docker info`, run as the steps run docker (as root when possible)? */
   dockerAnswers(): boolean;
-  /** Can the steps run as root (root, or passwordless sudo: `sudo -n true`, as common.sh's as_root asks)? */
+  /**
+   * Can the steps run as root (root, or passwordless sudo)? Asked with `sudo -n -k true`: a password
+   * sudo remembered from an earlier `sudo` (its timestamp) would pass `sudo -n true` now and be gone by
+   * the time `npm run destroy` runs the steps' `sudo -n` (common.sh as_root).
+   */
   canRunAsRoot(): boolean;
   /** IPv6 facts, asked only for a dual-stack lab. */
   ipv6?(): LocalIpv6Facts;
@@ -104,7 +108,7 @@ export function localPreflight(probe: LocalHostProbe, ipFamily: "ipv4" | "dual" 
     lines.push("  - docker is installed but the daemon does not answer `docker info`: start it, and make sure this user may use it");
   }
   if (!root) {
-    lines.push("  - root: the steps run containerlab, kind and docker as root; run pulumi as root or give this user passwordless sudo (sudo -n true must succeed)");
+    lines.push("  - root: the steps run containerlab, kind and docker as root; run pulumi as root or give this user passwordless sudo (sudo -n -k true must succeed: a password sudo remembered from an earlier sudo expires before npm run destroy)");
   }
   // Without root the version would be the user's containerlab's, which need not be the one the steps run.
   if (containerlab && root) {

@@ -76,6 +76,17 @@ describe("the real local probe, run as the steps run the tools", () => {
     assert.match(localPreflight(asUser())!, /- root: the steps run containerlab, kind and docker as root/);
   });
 
+  it("does not count a password sudo remembered from a moment ago: it expires before npm run destroy needs it", () => {
+    rootFinds(["docker", "containerlab", "kind"]);
+    box.setState("sudo-password-cached");
+    // Right now the step would get through on the cached password...
+    assert.equal(box.run(`${prelude}as_root containerlab version\n`).status, 0);
+    // ...but a destroy an hour later would not, so the preview says what the lab needs.
+    assert.equal(asUser().canRunAsRoot(), false);
+    assert.match(localPreflight(asUser())!, /- root: .*passwordless sudo \(sudo -n -k true must succeed/);
+    assert.ok(box.calls().includes("sudo -n -k true"), box.calls().join("\n"));
+  });
+
   it("as root, looks on root's own PATH, as as_root runs the tools directly", () => {
     box.setState("sudo-refuses");
     assert.equal(localPreflight(localHostProbe({ uid: 0, env: box.env() })), undefined);

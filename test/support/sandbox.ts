@@ -108,11 +108,18 @@ if state gpg-fingerprint; then echo "fpr:::::::::$(cat "$S/gpg-fingerprint"):"; 
   systemctl: `exit 0`,
   "systemd-run": `exit 0`,
   usermod: `exit 0`,
-  // Passwordless by default; sudo-refuses: no passwordless sudo. sudo-secure-path: the PATH sudo gives
-  // the command (Debian's sudoers sets secure_path, so a tool only in ~/go/bin is not found).
+  // Passwordless by default; sudo-refuses: no passwordless sudo. sudo-password-cached: sudo needs a
+  // password, but one was given moments ago: its timestamp lets -n through, unless -k says to ignore
+  // cached credentials (sudo(8), -k with a command). sudo-secure-path: the PATH sudo gives the command
+  // (Debian's sudoers sets secure_path, so a tool only in ~/go/bin is not found).
   sudo: `
-[ "$1" = -n ] && shift
+ignore_cached=0
+while [ $# -gt 0 ]; do
+  case "$1" in -n) ;; -k) ignore_cached=1 ;; -nk | -kn) ignore_cached=1 ;; *) break ;; esac
+  shift
+done
 if state sudo-refuses; then echo "sudo: a password is required" >&2; exit 1; fi
+if state sudo-password-cached && [ "$ignore_cached" = 1 ]; then echo "sudo: a password is required" >&2; exit 1; fi
 if state sudo-secure-path; then PATH=$(cat "$S/sudo-secure-path"); export PATH; fi
 exec "$@"`,
   "cloud-init": `
