@@ -9,6 +9,7 @@ import { IPAM_CONFIGURATION, ipamConfigurationSpec } from "../lib/calico/resourc
 import { planPoolChanges, type LivePool, type PoolChange } from "../lib/calico/pool-changes";
 import type { NamespaceSpec, NodeLabels, WorkloadQuery, WorkloadSpec } from "../lib/ipam/workloads";
 import type { WorkloadReport } from "../lib/ipam/workload-report";
+import { after } from "./after";
 
 export type ReadWorkloads = (kubeconfig: string, queries: WorkloadQuery[]) => Promise<WorkloadReport[]>;
 export type ReadLivePools = (kubeconfig: string) => Promise<LivePool[]>;
@@ -47,10 +48,10 @@ export class Experiments extends pulumi.ComponentResource {
       before.push(new k8s.apiextensions.CustomResourcePatch(`${name}-ipam-configuration`, {
         apiVersion: IPAM_CONFIGURATION.apiVersion,
         kind: IPAM_CONFIGURATION.kind,
-        // Named through calicoReady: served by the Calico API server, so only once it is Available.
-        metadata: { name: args.calicoReady.apply(() => IPAM_CONFIGURATION.name), annotations: FORCE },
+        metadata: { name: IPAM_CONFIGURATION.name, annotations: FORCE },
         spec: ipamConfigurationSpec(args.ipamConfig),
-      }, inCluster));
+        // Served by the Calico API server: only once it is Available.
+      }, { ...inCluster, dependsOn: after(args.calicoReady) }));
     }
     for (const { node, labels } of args.nodeLabels) {
       // kind sets the labels when it creates the node; later edits land here, without a new cluster.
@@ -67,14 +68,14 @@ export class Experiments extends pulumi.ComponentResource {
       const namespace = namespaces.get(meta.namespace ?? "");
       return new k8s.apps.v1.Deployment(`${name}-workload-${meta.namespace}-${meta.name}`, {
         metadata: {
-          // After Calico (pods need the CNI) and after the IPAM settings and labels they are meant to meet.
-          name: args.calicoReady.apply(() => meta.name as string),
+          name: meta.name,
           namespace: namespace ? namespace.metadata.name : meta.namespace,
           labels: meta.labels,
           annotations: meta.annotations,
         },
         spec: deployment.spec as k8s.types.input.apps.v1.DeploymentSpec,
-      }, { ...inCluster, dependsOn: before });
+        // After Calico (pods need the CNI) and after the IPAM settings and labels they are meant to meet.
+      }, { ...inCluster, dependsOn: after(args.calicoReady, before) });
     });
 
     const queries = args.workloads.map((w) => w.query);

@@ -6,6 +6,7 @@ import { PROBE_NAMESPACE, probeDaemonSet } from "../lib/ipam/probe";
 import { EMPTY_IPAM_STATE } from "../lib/ipam/reader";
 import type { IpamProbeTimings } from "../lib/ipam/probe-timing";
 import type { IpamState } from "../lib/ipam/types";
+import { after } from "./after";
 
 export { EMPTY_IPAM_STATE };
 
@@ -40,11 +41,11 @@ export class Ipam extends pulumi.ComponentResource {
     let probeReady: pulumi.Output<unknown> = args.calicoReady;
     let timings = pulumi.output<Record<string, number>>({});
     if (args.probe && args.provider) {
-      // Named through calicoReady, so the probe is created only once Calico is ready: its pods
-      // need the CNI, and an earlier start would only fail the DaemonSet's own wait.
+      // Only once Calico is ready: the probe's pods need the CNI, and an earlier start would only
+      // fail the DaemonSet's own wait.
       const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-        metadata: { name: args.calicoReady.apply(() => PROBE_NAMESPACE) },
-      }, inCluster);
+        metadata: { name: PROBE_NAMESPACE },
+      }, { ...inCluster, dependsOn: after(args.calicoReady) });
       const daemonSet = probeDaemonSet(PROBE_NAMESPACE);
       this.probe = new k8s.apps.v1.DaemonSet(`${name}-probe`, {
         metadata: { name: daemonSet.metadata?.name, labels: daemonSet.metadata?.labels, namespace: namespace.metadata.name },

@@ -113,6 +113,20 @@ export function valueOf<T>(output: pulumi.Output<T>, ms = 5000): Promise<T> {
   });
 }
 
+// The SDK's own gathering of dependsOn (internal, so not in its types): Outputs awaited, and the
+// resources behind them kept, as before every registration (sdk/nodejs/runtime/resource.ts prepareResource).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { gatherExplicitDependencies } = require("@pulumi/pulumi/runtime/dependsOn") as {
+  gatherExplicitDependencies(dependsOn: unknown): Promise<pulumi.Resource[]>;
+};
+
+/** `type::name` of every resource `r` depends on explicitly (its dependsOn, gathered as the SDK does). */
+export async function dependencyKeys(r: DeclaredResource): Promise<string[]> {
+  const resources = await gatherExplicitDependencies(r.opts.dependsOn);
+  const urns = await Promise.all(resources.map((d) => valueOf(d.urn)));
+  return [...new Set(urns.map((urn) => urn.split("::").slice(-2).join("::").replace(/^.*\$/, "")))].sort();
+}
+
 /** How long to wait for each output before taking it as unknown (as in a preview). */
 const SETTLE_MS = 1500;
 
