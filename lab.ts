@@ -19,7 +19,8 @@ import { LabHost, SSH_USER } from "./components/host";
 import { LabCluster } from "./components/cluster";
 import { localTransport } from "./components/transport";
 import { Calico, ClusterProviderOptions, OwnerRecordArgs, WaitForCalico } from "./components/calico";
-import { Ipam, ReadIpamProbeTimings, ReadIpamState } from "./components/ipam";
+import { Ipam, ReadIpamState } from "./components/ipam";
+import { IpamProbe, ReadIpamProbeTimings } from "./components/ipam-probe";
 import { checkPoolChanges, Experiments, ReadLivePools, ReadWorkloads } from "./components/experiments";
 import { labNamespaces, labNodeLabels, labWorkloads } from "./lib/ipam/workloads";
 import { stackSummary } from "./lib/ipam/stack-summary";
@@ -284,12 +285,22 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
         waitForCalico: deps.waitForCalico,
       })
     : undefined;
-  // Experiments write to the cluster: only where the stack installs Calico (not read-only).
+  // The probe and the experiments write to the cluster: only where the stack installs Calico (not read-only).
+  const probe = calico && config.ipamProbe
+    ? new IpamProbe("ipam-probe", {
+        provider: calico.provider,
+        kubeconfig: source.kubeconfig,
+        calicoReady: calico.ready,
+        deletedWith: source.deletedWith,
+        readProbeTimings: deps.readIpamProbeTimings,
+      })
+    : undefined;
   const experiments = calico
     ? new Experiments("experiments", {
         provider: calico.provider,
         kubeconfig: source.kubeconfig,
         calicoReady: calico.ready,
+        workloadsReady: probe ? probe.ready : calico.ready,
         ipamConfig: config.ipamConfig,
         nodeLabels: labNodeLabels(config),
         namespaces: labNamespaces(config),
@@ -299,17 +310,13 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
       })
     : undefined;
   const ipam = new Ipam("ipam", {
-    provider: calico?.provider,
     kubeconfig: source.kubeconfig,
-    calicoReady: calico ? calico.ready : pulumi.output({}),
-    // The IPAM read comes after the workloads settle, so it shows the blocks they made nodes claim.
-    readAfter: experiments?.settled,
-    probe: config.ipamProbe,
-    deletedWith: source.deletedWith,
+    // After the probe and the workloads settle, so the read shows the blocks they made nodes claim.
+    readAfter: [calico?.ready, probe?.ready, experiments?.settled].filter((o): o is pulumi.Output<unknown> => o !== undefined),
     readState: deps.readIpamState,
-    readProbeTimings: deps.readIpamProbeTimings,
   });
   const calicoTimings = calico ? [calico.ready.apply((r) => r.timings ?? {})] : [];
+  const probeTimings = probe ? [probe.timings] : [];
   // What the stack installed; a read-only stack installed nothing (the ipam output shows the cluster's pools).
   const installed: LabOutputs = calico
     ? { calicoVersion: pulumi.output(config.calicoVersion), ipPools: pulumi.output(config.pools) }
@@ -320,7 +327,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     ...installed,
     ipPlan: pulumi.output(plans),
     ...(pools && experiments ? { poolChanges: pools.changes, workloads: experiments.workloads } : {}),
-    timings: pulumi.all([...source.timings, ...calicoTimings, ipam.timings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
+    timings: pulumi.all([...source.timings, ...calicoTimings, ...probeTimings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
     blockAffinities: ipam.state.apply((s) => s.blockAffinities),
     ipam: ipam.state.apply((s) => s.ipam),
     tigeraStatus: ipam.state.apply((s) => s.tigeraStatus),

@@ -19,6 +19,11 @@ export interface ExperimentsArgs {
   kubeconfig: pulumi.Input<string>;
   /** Resolves once Calico and its API server are Available (projectcalico.org/v3 is served). */
   calicoReady: pulumi.Output<unknown>;
+  /**
+   * Resolves once the workloads may start: Calico ready and every node's IPAM probe pod holding its
+   * address, so the workloads never race the probe for a node's last address or block.
+   */
+  workloadsReady: pulumi.Output<unknown>;
   ipamConfig?: IpamConfigSettings;
   nodeLabels: NodeLabels[];
   namespaces: NamespaceSpec[];
@@ -50,7 +55,8 @@ export class Experiments extends pulumi.ComponentResource {
         kind: IPAM_CONFIGURATION.kind,
         metadata: { name: IPAM_CONFIGURATION.name, annotations: FORCE },
         spec: ipamConfigurationSpec(args.ipamConfig),
-        // Served by the Calico API server: only once it is Available.
+        // Served by the Calico API server: only once it is Available. Not after the probe: a probe
+        // waiting on a block limit must not hold back the change that raises it.
       }, { ...inCluster, dependsOn: after(args.calicoReady) }));
     }
     for (const { node, labels } of args.nodeLabels) {
@@ -74,13 +80,14 @@ export class Experiments extends pulumi.ComponentResource {
           annotations: meta.annotations,
         },
         spec: deployment.spec as k8s.types.input.apps.v1.DeploymentSpec,
-        // After Calico (pods need the CNI) and after the IPAM settings and labels they are meant to meet.
-      }, { ...inCluster, dependsOn: after(args.calicoReady, before) });
+        // After Calico and the probe (pods need the CNI, and the probe its node's first addresses), and
+        // after the IPAM settings and labels they are meant to meet.
+      }, { ...inCluster, dependsOn: after(args.workloadsReady, before) });
     });
 
     const queries = args.workloads.map((w) => w.query);
     this.workloads = pulumi.unsecret(
-      pulumi.all([args.kubeconfig, args.calicoReady, ...deployments.map((d) => d.id)]).apply(async ([kubeconfig]) => {
+      pulumi.all([args.kubeconfig, args.workloadsReady, ...deployments.map((d) => d.id)]).apply(async ([kubeconfig]) => {
         if (pulumi.runtime.isDryRun() || queries.length === 0) return [];
         try {
           return await args.readWorkloads(kubeconfig as string, queries);

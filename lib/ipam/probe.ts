@@ -8,6 +8,13 @@ export const PROBE_NAME = "ipam-probe";
 /** registry.k8s.io/pause 3.10, by the digest of its multi-arch index: the image never changes under the lab. */
 export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a";
 export const PROBE_IMAGE = PAUSE_IMAGE;
+/**
+ * How long `pulumi up` waits for a probe pod on every node (the kubernetes provider's own wait, whose
+ * default is 10 minutes: pulumi-kubernetes await/daemonset.go). A pod that gets no address (a node at
+ * its block limit, strict affinity with a full block) fails the run after this, not after 10 minutes;
+ * README Troubleshooting says what to look at.
+ */
+export const PROBE_TIMEOUT_SECONDS = 180;
 
 /** A pod that only holds an address: the pause container, with nothing to exploit and almost no cost. */
 export function pausePodSpec(extra: Partial<V1PodSpec> = {}): V1PodSpec {
@@ -33,7 +40,7 @@ export function probeDaemonSet(namespace: string): V1DaemonSet {
   return {
     apiVersion: "apps/v1",
     kind: "DaemonSet",
-    metadata: { name: PROBE_NAME, namespace, labels },
+    metadata: { name: PROBE_NAME, namespace, labels, annotations: { "pulumi.com/timeoutSeconds": String(PROBE_TIMEOUT_SECONDS) } },
     spec: {
       selector: { matchLabels: labels },
       template: {

@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { parseLabConfig } from "../../lib/config";
 import { stackSummary } from "../../lib/ipam/stack-summary";
-import { buildLabForTest, calls, fakeDeps, valueOf } from "../support/lab-harness";
+import { buildLabForTest, calls, dependencyKeys, fakeDeps, valueOf } from "../support/lab-harness";
 import { declared } from "../support/mocks";
 import { stateFromSnapshot } from "../../lib/ipam/reader";
 import { loadFixtureItems } from "../support/fake-apiserver";
@@ -33,6 +33,34 @@ describe("IPAM outputs (under mocks)", () => {
     assert.match(container.image, /^registry\.k8s\.io\/pause:/);
     assert.equal(container.securityContext.allowPrivilegeEscalation, false);
     assert.equal((probe.inputs.metadata as { namespace: string }).namespace, "calico-ipam");
+  });
+
+  // The provider waits 10 minutes for a DaemonSet unless told otherwise (pulumi-kubernetes
+  // await/daemonset.go, _defaultDaemonSetTimeout; pulumi.com/timeoutSeconds read by
+  // metadata/overrides.go TimeoutDuration): a probe pod without an address must not hold `up` that long.
+  it("bounds the provider's wait for the probe to 3 minutes", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" });
+    const metadata = lab.one(DAEMONSET).inputs.metadata as { annotations: Record<string, string> };
+    assert.deepEqual(metadata.annotations, { "pulumi.com/timeoutSeconds": "180" });
+  });
+
+  // Moving the probe into its own component changes its resources' parent, and so their URNs: without
+  // the alias the engine would create "new" ones (upserting the live objects) and then delete the
+  // "old" ones, and with them the probe's namespace in the cluster.
+  it("keeps the probe's resources where a lab made before its own component has them (aliases to the old parent)", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32" });
+    for (const r of [lab.one(DAEMONSET), lab.one("kubernetes:core/v1:Namespace", "ipam-namespace")]) {
+      const [alias] = r.opts.aliases as { parent: pulumi.Output<string> }[];
+      assert.equal(await valueOf(alias.parent), "urn:pulumi:dev::calico-ipam::calico-ipam:ipam:Ipam::ipam", r.name);
+      assert.match(await valueOf(r.opts.parent!.urn), /[:$]calico-ipam:ipam:IpamProbe::ipam-probe$/);
+    }
+  });
+
+  it("without a probe, the workloads start once Calico is ready", async () => {
+    const lab = await buildLabForTest({ allowedCidrs: "127.0.0.1/32", ipamProbe: "false", workloads: '[{"name": "web", "replicas": 2}]' });
+    const after = await dependencyKeys(lab.one("kubernetes:apps/v1:Deployment"));
+    assert.ok(after.includes("kubernetes:operator.tigera.io/v1:Installation::calico-installation"), after.join());
+    assert.deepEqual(calls, ["waitForCalico", "readWorkloads", "readIpamState"]);
   });
 
   it("reads only once Calico is ready and the probe exists", async () => {
