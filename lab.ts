@@ -11,6 +11,8 @@ import { ClusterShape } from "./lib/cluster/topology";
 import {
   calicoInstallProblem, ExistingClusterFacts, InspectCluster, OWNER_RECORD, podCidrProblem,
 } from "./lib/cluster/existing-cluster";
+import { takeoverProblem, type LabObject } from "./lib/cluster/existing-objects";
+import { PROBE_OBJECT } from "./lib/ipam/probe";
 import { KubeReadError } from "./lib/core/kube";
 import { currentContextOnly } from "./lib/core/kube-config";
 import { LocalHostProbe, localPreflight } from "./lib/host/preflight";
@@ -22,7 +24,7 @@ import { Calico, ClusterProviderOptions, OwnerRecordArgs, WaitForCalico } from "
 import { Ipam, ReadIpamState } from "./components/ipam";
 import { IpamProbe, ReadIpamProbeTimings } from "./components/ipam-probe";
 import { checkPoolChanges, Experiments, ReadLivePools, ReadWorkloads } from "./components/experiments";
-import { labNamespaces, labNodeLabels, labWorkloads } from "./lib/ipam/workloads";
+import { experimentObjects, labNamespaces, labNodeLabels, labWorkloads } from "./lib/ipam/workloads";
 import { stackSummary } from "./lib/ipam/stack-summary";
 
 export interface LabDeps {
@@ -82,6 +84,11 @@ export function ipPlanFor(config: LabConfig, pool: PoolSettings = config.pools[0
     podsPerNode: KUBELET_DEFAULT_MAX_PODS,
     tunnelAddressPerNode: pool.encapsulation !== "None",
   });
+}
+
+/** `<project>/<stack>`: what the owner record and the stack's namespaces and Deployments name as their maker. */
+function stackIdentity(): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}`;
 }
 
 function tagsFor(config: LabConfig): Record<string, string> {
@@ -223,18 +230,21 @@ function userKubeconfig(config: LabConfig, deps: LabDeps): string {
 
 async function existingCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSource> {
   const kubeconfig = userKubeconfig(config, deps);
+  // What the stack would create in the cluster (nothing with none): each must be new, or its own.
+  const creates: LabObject[] = config.calicoInstall === "none" ? [] : [...(config.ipamProbe ? [PROBE_OBJECT] : []), ...experimentObjects(config)];
   let facts: ExistingClusterFacts | undefined;
   try {
-    facts = await deps.inspectCluster(kubeconfig);
+    facts = await deps.inspectCluster(kubeconfig, creates);
   } catch (err) {
     // Read-only credentials may not read kube-system: nothing is written then, so nothing needs guarding.
     const readOnly = config.calicoInstall === "none" && err instanceof KubeReadError && err.kind === "forbidden";
     if (!readOnly) stop((err as Error).message);
   }
-  const thisStack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+  const thisStack = stackIdentity();
   const problem =
     (facts && calicoInstallProblem(config.calicoInstall, facts, thisStack)) ||
-    (facts && config.calicoInstall !== "none" ? podCidrProblem(config.podCidr, facts) : undefined);
+    (facts && config.calicoInstall !== "none" ? podCidrProblem(config.podCidr, facts) : undefined) ||
+    (facts ? takeoverProblem(creates, facts.existing ?? [], thisStack) : undefined);
   if (problem) stop(problem);
   const install = config.calicoInstall;
   return {
@@ -293,6 +303,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
         calicoReady: calico.ready,
         deletedWith: source.deletedWith,
         readProbeTimings: deps.readIpamProbeTimings,
+        madeBy: stackIdentity(),
       })
     : undefined;
   const experiments = calico
@@ -307,6 +318,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
         workloads: labWorkloads(config),
         deletedWith: source.deletedWith,
         readWorkloads: deps.readWorkloads,
+        madeBy: stackIdentity(),
       })
     : undefined;
   const ipam = new Ipam("ipam", {

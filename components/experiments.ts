@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { IpamConfigSettings, PoolSettings } from "../lib/config";
 import { KubeReadError } from "../lib/core/kube";
+import { STACK_ANNOTATION } from "../lib/cluster/existing-objects";
 import { IPAM_CONFIGURATION, ipamConfigurationSpec } from "../lib/calico/resources";
 import { planPoolChanges, type LivePool, type PoolChange } from "../lib/calico/pool-changes";
 import type { NamespaceSpec, NodeLabels, WorkloadQuery, WorkloadSpec } from "../lib/ipam/workloads";
@@ -30,6 +31,8 @@ export interface ExperimentsArgs {
   workloads: WorkloadSpec[];
   deletedWith?: pulumi.Resource;
   readWorkloads: ReadWorkloads;
+  /** The stack's `<project>/<stack>`, marked on its namespaces and Deployments (lib/cluster/existing-objects.ts). */
+  madeBy: string;
 }
 
 /** Patches force their fields: kind's kubelet registered the labels, Calico created the IPAMConfiguration. */
@@ -44,6 +47,7 @@ export class Experiments extends pulumi.ComponentResource {
     super("calico-ipam:experiments:Experiments", name, {}, opts);
     const inCluster = { parent: this, provider: args.provider, deletedWith: args.deletedWith };
     const before: pulumi.Resource[] = [];
+    const madeBy = { [STACK_ANNOTATION]: args.madeBy };
 
     if (args.ipamConfig) {
       // A patch (server-side apply) rather than a create: Calico writes the `default` object itself on
@@ -66,7 +70,7 @@ export class Experiments extends pulumi.ComponentResource {
     const namespaces = new Map<string, k8s.core.v1.Namespace>();
     for (const ns of args.namespaces) {
       namespaces.set(ns.name, new k8s.core.v1.Namespace(`${name}-namespace-${ns.name}`, {
-        metadata: { name: ns.name, annotations: ns.annotations },
+        metadata: { name: ns.name, annotations: { ...ns.annotations, ...madeBy } },
       }, inCluster));
     }
     const deployments = args.workloads.map(({ deployment }) => {
@@ -77,7 +81,7 @@ export class Experiments extends pulumi.ComponentResource {
           name: meta.name,
           namespace: namespace ? namespace.metadata.name : meta.namespace,
           labels: meta.labels,
-          annotations: meta.annotations,
+          annotations: { ...meta.annotations, ...madeBy },
         },
         spec: deployment.spec as k8s.types.input.apps.v1.DeploymentSpec,
         // After Calico and the probe (pods need the CNI, and the probe its node's first addresses), and

@@ -2,6 +2,7 @@
 // before anything else asks for addresses; and its stage of the `timings` output.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { STACK_ANNOTATION } from "../lib/cluster/existing-objects";
 import { PROBE_NAMESPACE, probeDaemonSet } from "../lib/ipam/probe";
 import type { IpamProbeTimings } from "../lib/ipam/probe-timing";
 import { after } from "./after";
@@ -16,6 +17,8 @@ export interface IpamProbeArgs {
   deletedWith?: pulumi.Resource;
   /** The probe stage's time, by the cluster's clock (read once the probe is ready). */
   readProbeTimings: ReadIpamProbeTimings;
+  /** The stack's `<project>/<stack>`, marked on the namespace (lib/cluster/existing-objects.ts). */
+  madeBy: string;
 }
 
 /** Where these resources were before the probe had its own component: the alias keeps them, never re-creates them. */
@@ -33,7 +36,7 @@ export class IpamProbe extends pulumi.ComponentResource {
     const aliases = [{ parent: pulumi.createUrn(FORMER_PARENT.name, FORMER_PARENT.type) }];
     const inCluster = { parent: this, provider: args.provider, deletedWith: args.deletedWith, aliases };
     const namespace = new k8s.core.v1.Namespace("ipam-namespace", {
-      metadata: { name: PROBE_NAMESPACE },
+      metadata: { name: PROBE_NAMESPACE, annotations: { [STACK_ANNOTATION]: args.madeBy } },
     }, { ...inCluster, dependsOn: after(args.calicoReady) });
     const daemonSet = probeDaemonSet(PROBE_NAMESPACE);
     this.daemonSet = new k8s.apps.v1.DaemonSet("ipam-probe", {

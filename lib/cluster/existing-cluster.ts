@@ -4,6 +4,7 @@ import { parseDocument } from "yaml";
 import { cidrContains, parseCidr, type Cidr } from "../core/cidr";
 import type { CalicoInstall } from "../core/types";
 import { connect, getObject, KubeClients, KubeReadError } from "../core/kube";
+import { readExistingObjects, type FoundObject, type LabObject } from "./existing-objects";
 
 /** The ConfigMap in which a stack records that it manages Calico on this cluster, and how much of it. */
 export const OWNER_RECORD = { namespace: "kube-system", name: "calico-ipam-owner" } as const;
@@ -22,9 +23,12 @@ export interface ExistingClusterFacts {
   operatorInstalled: boolean;
   /** The owner record, when a calico-ipam stack manages Calico here. */
   owner?: CalicoOwner;
+  /** The objects asked about that the cluster already has (lib/cluster/existing-objects.ts). */
+  existing?: FoundObject[];
 }
 
-export type InspectCluster = (kubeconfig: string) => Promise<ExistingClusterFacts>;
+/** Reads the facts, and which of `objects` (what the lab would create) the cluster already has. */
+export type InspectCluster = (kubeconfig: string, objects: LabObject[]) => Promise<ExistingClusterFacts>;
 
 const KEY = "calico-ipam:calicoInstall";
 const RANK: Record<CalicoInstall, number> = { none: 0, installation: 1, operator: 2 };
@@ -115,7 +119,7 @@ function ownerFrom(data: Record<string, unknown> | undefined): CalicoOwner | und
 const CONFIGMAPS = { group: "", version: "v1", plural: "configmaps" };
 const NAMESPACES = { group: "", version: "v1", plural: "namespaces" };
 
-export const inspectExistingCluster: InspectCluster = async (kubeconfig) => {
+export const inspectExistingCluster: InspectCluster = async (kubeconfig, objects) => {
   let clients: KubeClients;
   try {
     clients = connect(kubeconfig);
@@ -126,11 +130,13 @@ export const inspectExistingCluster: InspectCluster = async (kubeconfig) => {
     const kubeadm = await getObject<{ data?: Record<string, unknown> }>(clients, CONFIGMAPS, "kubeadm-config", "kube-system");
     const operatorNamespace = await getObject(clients, NAMESPACES, "tigera-operator");
     const owner = await getObject<{ data?: Record<string, unknown> }>(clients, CONFIGMAPS, OWNER_RECORD.name, OWNER_RECORD.namespace);
+    const existing = await readExistingObjects(clients, objects);
     const clusterConfiguration = kubeadm?.data?.ClusterConfiguration;
     return {
       kubeadmPodSubnet: typeof clusterConfiguration === "string" ? podSubnetFromKubeadmConfig(clusterConfiguration) : undefined,
       operatorInstalled: operatorNamespace !== undefined,
       owner: ownerFrom(owner?.data),
+      existing,
     };
   } catch (err) {
     // The kind stays: a read-only stack may go on without kube-system (lab.ts).

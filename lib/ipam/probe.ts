@@ -2,6 +2,7 @@
 // pod there first needs an address, so without it a node may hold no block and the outputs mislead.
 
 import type { V1DaemonSet, V1PodSpec } from "@kubernetes/client-node";
+import type { LabObject } from "../cluster/existing-objects";
 
 export const PROBE_NAMESPACE = "calico-ipam";
 export const PROBE_NAME = "ipam-probe";
@@ -51,3 +52,8 @@ export function probeDaemonSet(namespace: string): V1DaemonSet {
     },
   };
 }
+
+/** The namespace the probe creates, for the check of a cluster the lab did not make. */
+export const PROBE_OBJECT: LabObject = {
+  kind: "Namespace", name: PROBE_NAMESPACE, key: "calico-ipam:ipamProbe", instead: "set calico-ipam:ipamProbe to false (the probe needs a namespace of its own)",
+};

@@ -5,6 +5,8 @@ import { createHash } from "node:crypto";
 import type { V1Deployment, V1PodTemplateSpec } from "@kubernetes/client-node";
 import type { LabConfig, WorkloadConfig } from "../config";
 import { kindNodeNames, type PoolSettings } from "../core/types";
+import { at } from "../config/structured";
+import type { LabObject } from "../cluster/existing-objects";
 import { pausePodSpec } from "./probe";
 
 /** Calico CNI reads these, on the pod first and then on its namespace (cni-plugin/pkg/k8s/k8s.go, v3.30.7). */
@@ -61,6 +63,24 @@ export function labNamespaces(config: Pick<LabConfig, "namespaces" | "workloads"
     if (w.namespace !== "default" && !specs.some((s) => s.name === w.namespace)) specs.push({ name: w.namespace, annotations: {} });
   }
   return specs;
+}
+
+/**
+ * The namespaces and Deployments the experiments create, each with the config key that asks for it,
+ * so a cluster the lab did not make can be checked for them first (lib/cluster/existing-objects.ts).
+ * `default` is never among them: the lab only ever uses it.
+ */
+export function experimentObjects(config: Pick<LabConfig, "namespaces" | "workloads" | "pools">): LabObject[] {
+  const fresh = "use a namespace that is not in the cluster yet (the lab creates it)";
+  const namespaces: LabObject[] = labNamespaces(config).map((ns) => {
+    const index = config.workloads.findIndex((w) => w.namespace === ns.name);
+    const key = ns.name in config.namespaces ? at("namespaces", ns.name) : at("workloads", index, "namespace");
+    return { kind: "Namespace", name: ns.name, key, instead: fresh };
+  });
+  const deployments: LabObject[] = config.workloads.map((w, i) => ({
+    kind: "Deployment", namespace: w.namespace, name: w.name, key: at("workloads", i, "name"), instead: "give the workload a name of its own",
+  }));
+  return [...namespaces, ...deployments];
 }
 
 /** Worker labels as the running nodes must carry them (only nodes with labels). */

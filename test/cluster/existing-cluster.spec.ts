@@ -2,6 +2,9 @@
 // read from a real HTTP server on 127.0.0.1.
 import * as assert from "node:assert/strict";
 import { calicoInstallProblem, inspectExistingCluster, OWNER_RECORD } from "../../lib/cluster/existing-cluster";
+import { STACK_ANNOTATION, takeoverProblem, type LabObject } from "../../lib/cluster/existing-objects";
+import { parseLabConfig } from "../../lib/config";
+import { experimentObjects } from "../../lib/ipam/workloads";
 import { closedPort, fakeKubeconfig, FakeApiServer, PATHS, startFakeApiServer } from "../support/fake-apiserver";
 
 const kubeadmConfig = (podSubnet: string) => ({
@@ -21,29 +24,29 @@ describe("inspecting an existing cluster", () => {
   it("finds kubeadm's podSubnet and a running Tigera operator", async () => {
     server.setObject(PATHS.kubeadmConfig, kubeadmConfig("10.244.0.0/16"));
     server.setObject(PATHS.operatorNamespace, { apiVersion: "v1", kind: "Namespace", metadata: { name: "tigera-operator" } });
-    assert.deepEqual(await inspectExistingCluster(fakeKubeconfig(server.url)), { kubeadmPodSubnet: "10.244.0.0/16", operatorInstalled: true, owner: undefined });
+    assert.deepEqual(await inspectExistingCluster(fakeKubeconfig(server.url), []), { kubeadmPodSubnet: "10.244.0.0/16", operatorInstalled: true, owner: undefined, existing: [] });
   });
 
   it("reads the owner record a stack left", async () => {
     server.setObject(`/api/v1/namespaces/${OWNER_RECORD.namespace}/configmaps/${OWNER_RECORD.name}`, {
       apiVersion: "v1", kind: "ConfigMap", metadata: OWNER_RECORD, data: { stack: "calico-ipam/dev", calicoInstall: "installation" },
     });
-    const facts = await inspectExistingCluster(fakeKubeconfig(server.url));
+    const facts = await inspectExistingCluster(fakeKubeconfig(server.url), []);
     assert.deepEqual(facts.owner, { stack: "calico-ipam/dev", calicoInstall: "installation" });
   });
 
   it("goes on without kubeadm's ConfigMap (a cluster not made by kubeadm)", async () => {
-    assert.deepEqual(await inspectExistingCluster(fakeKubeconfig(server.url)), { kubeadmPodSubnet: undefined, operatorInstalled: false, owner: undefined });
+    assert.deepEqual(await inspectExistingCluster(fakeKubeconfig(server.url), []), { kubeadmPodSubnet: undefined, operatorInstalled: false, owner: undefined, existing: [] });
   });
 
   it("says in one line when the user may not read it", async () => {
     server.failWith(PATHS.kubeadmConfig, 403);
-    await assert.rejects(inspectExistingCluster(fakeKubeconfig(server.url)), /^KubeReadError: calico-ipam: forbidden: user "lab-viewer" may not get configmaps/);
+    await assert.rejects(inspectExistingCluster(fakeKubeconfig(server.url), []), /^KubeReadError: calico-ipam: forbidden: user "lab-viewer" may not get configmaps/);
   });
 
   it("says in one line when the cluster cannot be reached", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    await assert.rejects(inspectExistingCluster(fakeKubeconfig(url)), (err: Error) => {
+    await assert.rejects(inspectExistingCluster(fakeKubeconfig(url), []), (err: Error) => {
       assert.match(err.message, /^calico-ipam: cannot reach the Kubernetes API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/);
       return true;
     });
@@ -56,7 +59,7 @@ describe("inspecting an existing cluster", () => {
       ["networking: [\n  podSubnet: {\n", /^calico-ipam: kube-system\/kubeadm-config's ClusterConfiguration is not valid YAML \(.* at line \d+\)$/],
     ] as const) {
       server.setObject(PATHS.kubeadmConfig, { ...kubeadmConfig(""), data: { ClusterConfiguration: clusterConfiguration } });
-      await assert.rejects(inspectExistingCluster(fakeKubeconfig(server.url)), (err: Error) => {
+      await assert.rejects(inspectExistingCluster(fakeKubeconfig(server.url), []), (err: Error) => {
         assert.match(err.message, says);
         assert.doesNotMatch(err.message, /\n/);
         return true;
@@ -101,5 +104,54 @@ describe("calicoInstall against what the cluster runs", () => {
     assert.match(calicoInstallProblem("operator", other, me)!, /managed by the calico-ipam stack "calico-ipam\/prod"/);
     assert.match(calicoInstallProblem("installation", other, me)!, /managed by the calico-ipam stack/);
     assert.equal(calicoInstallProblem("none", other, me), undefined);
+  });
+});
+
+describe("objects the lab would create on a cluster it did not make", () => {
+  const me = "calico-ipam/dev";
+  const apps: LabObject = { kind: "Namespace", name: "apps", key: 'calico-ipam:workloads[1].namespace', instead: "use a namespace that is not in the cluster yet (the lab creates it)" };
+  const web: LabObject = { kind: "Deployment", namespace: "default", name: "web", key: "calico-ipam:workloads[0].name", instead: "give the workload a name of its own" };
+
+  it("lets through what is new, and what this stack made", () => {
+    assert.equal(takeoverProblem([apps, web], [], me), undefined);
+    assert.equal(takeoverProblem([apps, web], [{ kind: "Namespace", name: "apps", stack: me }, { kind: "Deployment", namespace: "default", name: "web", stack: me }], me), undefined);
+  });
+
+  it("refuses, in one message naming each key and object, what the user or another stack has", () => {
+    const message = takeoverProblem([apps, web], [{ kind: "Namespace", name: "apps" }, { kind: "Deployment", namespace: "default", name: "web", stack: "calico-ipam/prod" }], me)!;
+    assert.match(message, /^calico-ipam: the config asks for objects this cluster already has, which this stack did not make: .*delete it on destroy \(a namespace with everything in it\)\. Nothing was changed\.\n/);
+    assert.match(message, /\n {2}- calico-ipam:workloads\[1\]\.namespace: namespace apps is already in this cluster, not made by this stack: use a namespace that is not in the cluster yet/);
+    assert.match(message, /\n {2}- calico-ipam:workloads\[0\]\.name: Deployment default\/web is already in this cluster, made by the calico-ipam stack "calico-ipam\/prod": give the workload a name of its own/);
+    assert.match(message, /\nIf this stack did make one .* kubectl annotate namespace apps calico-ipam\/stack=calico-ipam\/dev$/);
+  });
+
+  it("asks for the experiments' namespaces and Deployments with the keys that ask for them, never for default", () => {
+    const config = parseLabConfig({
+      namespaces: '{"team-a": {"pools": ["default-ipv4-ippool"]}}',
+      workloads: '[{"name": "web", "replicas": 1}, {"name": "api", "namespace": "apps", "replicas": 1}, {"name": "db", "namespace": "team-a", "replicas": 1}]',
+    });
+    assert.deepEqual(experimentObjects(config).map((o) => [o.kind, o.namespace ?? "", o.name, o.key]), [
+      ["Namespace", "", "team-a", 'calico-ipam:namespaces["team-a"]'],
+      ["Namespace", "", "apps", "calico-ipam:workloads[1].namespace"],
+      ["Deployment", "default", "web", "calico-ipam:workloads[0].name"],
+      ["Deployment", "apps", "api", "calico-ipam:workloads[1].name"],
+      ["Deployment", "team-a", "db", "calico-ipam:workloads[2].name"],
+    ]);
+  });
+
+  describe("read from a real HTTP server", () => {
+    let server: FakeApiServer;
+    beforeEach(async () => {
+      server = await startFakeApiServer();
+    });
+    afterEach(() => server.close());
+
+    it("finds the ones there, with the stack each is marked with", async () => {
+      server.setObject("/api/v1/namespaces/apps", { apiVersion: "v1", kind: "Namespace", metadata: { name: "apps", annotations: { [STACK_ANNOTATION]: me } } });
+      server.setObject("/apis/apps/v1/namespaces/default/deployments/web", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "default" } });
+      const facts = await inspectExistingCluster(fakeKubeconfig(server.url), [apps, web, { ...web, name: "new" }]);
+      assert.deepEqual(facts.existing, [{ kind: "Namespace", name: "apps", stack: me }, { kind: "Deployment", namespace: "default", name: "web" }]);
+      assert.ok(server.requests.some((r) => r.path === "/apis/apps/v1/namespaces/default/deployments/new"));
+    });
   });
 });

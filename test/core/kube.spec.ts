@@ -202,7 +202,7 @@ describe("no error text carries a credential (issue 18 item 3: a canary token)",
 
   it("existing-cluster inspection says which key, never the token", async () => {
     for (const [, kubeconfig] of BROKEN_WITH_CANARY) {
-      const err = await failure(inspectExistingCluster(kubeconfig));
+      const err = await failure(inspectExistingCluster(kubeconfig, []));
       assert.match(err.message, /^calico-ipam:kubeconfig: the kubeconfig /);
       assert.ok(!err.message.includes(CANARY), err.message);
     }

@@ -135,7 +135,7 @@ describe("IPAM experiments (README recipes, under mocks)", () => {
       ["main", "10.244.64.0/18", 'rack != "a"'], ["rack-a", "10.244.128.0/24", 'rack == "a"'],
     ]);
     const teamA = lab.ofType(NAMESPACE).map(inputs).find((n) => (n.metadata as Inputs).name === "team-a")!;
-    assert.deepEqual((teamA.metadata as Inputs).annotations, { "cni.projectcalico.org/ipv4pools": '["rack-a"]' });
+    assert.deepEqual((teamA.metadata as Inputs).annotations, { "cni.projectcalico.org/ipv4pools": '["rack-a"]', "calico-ipam/stack": "calico-ipam/dev" });
     assert.deepEqual(deployment(lab, "batch").spec.template.metadata.annotations, { "cni.projectcalico.org/ipv4pools": '["main"]' });
     assert.equal(deployment(lab, "api").spec.template.metadata.annotations, undefined, "api takes its namespace's pool");
     assert.equal(deployment(lab, "api").metadata.namespace, "team-a");
@@ -229,7 +229,7 @@ describe("IPAM experiments (README recipes, under mocks)", () => {
       await assert.rejects(valueOf(lab.outputs.workloads, 300), /never resolved/, "Calico's readiness is unknown in this preview");
       assert.deepEqual(inputs(lab.one(IPAM_CONFIGURATION)).metadata, { name: "default", annotations: { "pulumi.com/patchForce": "true" } });
       assert.equal((inputs(lab.ofType(DEPLOYMENT)[0]).metadata as Inputs).name, "fill");
-      assert.deepEqual(lab.ofType(NAMESPACE).map((n) => inputs(n).metadata), [{ name: "calico-ipam" }]);
+      assert.deepEqual(lab.ofType(NAMESPACE).map((n) => inputs(n).metadata), [{ name: "calico-ipam", annotations: { "calico-ipam/stack": "calico-ipam/dev" } }]);
       // Still after Calico: the resources behind its readiness stay dependencies.
       assert.ok((await dependencyKeys(lab.one(IPAM_CONFIGURATION))).includes("kubernetes:operator.tigera.io/v1:Installation::calico-installation"));
     });

@@ -157,7 +157,8 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
     const emptyNamespaced = /^\/api\/v1\/namespaces\/[^/]+\/(pods|events)$/.exec(url.pathname);
     const collection = collections.get(url.pathname) ??
       (emptyNamespaced && !objects.has(url.pathname) ? { apiVersion: "v1", kind: emptyNamespaced[1] === "pods" ? "PodList" : "EventList", items: [] } : undefined);
-    if (!collection && (objects.has(url.pathname) || url.pathname === PATHS.installation || url.pathname === PATHS.ipamconfig || url.pathname.startsWith("/api/v1/namespaces/"))) {
+    const namedObject = url.pathname.startsWith("/api/v1/namespaces/") || /^\/apis\/apps\/v1\/namespaces\/[^/]+\/deployments\/[^/]+$/.test(url.pathname);
+    if (!collection && (objects.has(url.pathname) || url.pathname === PATHS.installation || url.pathname === PATHS.ipamconfig || namedObject)) {
       const object = objects.get(url.pathname);
       if (object === undefined) {
         return send(res, 404, statusBody(404, "NotFound", `${url.pathname.split("/").slice(-2).join(" ")} not found`));
