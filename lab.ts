@@ -244,7 +244,7 @@ async function existingCluster(config: LabConfig, deps: LabDeps): Promise<Cluste
   const problem =
     (facts && calicoInstallProblem(config.calicoInstall, facts, thisStack)) ||
     (facts && config.calicoInstall !== "none" ? podCidrProblem(config.podCidr, facts) : undefined) ||
-    (facts ? takeoverProblem(creates, facts.existing ?? [], thisStack) : undefined);
+    (facts ? takeoverProblem(creates, facts.existing ?? [], thisStack, facts.owner?.stack === thisStack) : undefined);
   if (problem) stop(problem);
   const install = config.calicoInstall;
   return {

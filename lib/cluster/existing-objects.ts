@@ -19,6 +19,11 @@ export interface LabObject {
   key: string;
   /** What to change instead, said after the problem. */
   instead: string;
+  /**
+   * Every run of a stack that installed Calico here made it (the probe's namespace): unmarked, as
+   * before the lab marked its objects, it is this stack's when the owner record is.
+   */
+  madeWithCalico?: boolean;
 }
 
 /** One of those the cluster already has, with the stack its annotation names (if any). */
@@ -48,11 +53,14 @@ export async function readExistingObjects(clients: KubeClients, wanted: LabObjec
   return found.filter((f): f is FoundObject => f !== undefined);
 }
 
-/** Every object the config asks for that the cluster has and this stack did not make; undefined when none. */
-export function takeoverProblem(wanted: LabObject[], found: FoundObject[], thisStack: string): string | undefined {
+/**
+ * Every object the config asks for that the cluster has and this stack did not make; undefined when
+ * none. `ownsCalico`: the owner record (lib/cluster/existing-cluster.ts) names this stack.
+ */
+export function takeoverProblem(wanted: LabObject[], found: FoundObject[], thisStack: string, ownsCalico: boolean): string | undefined {
   const taken = wanted.flatMap((o) => {
     const live = found.find((f) => f.kind === o.kind && f.name === o.name && f.namespace === o.namespace);
-    if (!live || live.stack === thisStack) return [];
+    if (!live || live.stack === thisStack || (live.stack === undefined && o.madeWithCalico && ownsCalico)) return [];
     const whose = live.stack ? `made by the calico-ipam stack "${live.stack}"` : `not made by this stack`;
     return [{ o, line: `  - ${o.key}: ${shown(o)} is already in this cluster, ${whose}: ${o.instead}` }];
   });

@@ -56,4 +56,5 @@ export function probeDaemonSet(namespace: string): V1DaemonSet {
 /** The namespace the probe creates, for the check of a cluster the lab did not make. */
 export const PROBE_OBJECT: LabObject = {
   kind: "Namespace", name: PROBE_NAMESPACE, key: "calico-ipam:ipamProbe", instead: "set calico-ipam:ipamProbe to false (the probe needs a namespace of its own)",
+  madeWithCalico: true,
 };

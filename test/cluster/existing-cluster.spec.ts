@@ -5,6 +5,7 @@ import { calicoInstallProblem, inspectExistingCluster, OWNER_RECORD } from "../.
 import { STACK_ANNOTATION, takeoverProblem, type LabObject } from "../../lib/cluster/existing-objects";
 import { parseLabConfig } from "../../lib/config";
 import { experimentObjects } from "../../lib/ipam/workloads";
+import { PROBE_OBJECT } from "../../lib/ipam/probe";
 import { closedPort, fakeKubeconfig, FakeApiServer, PATHS, startFakeApiServer } from "../support/fake-apiserver";
 
 const kubeadmConfig = (podSubnet: string) => ({
@@ -113,12 +114,20 @@ describe("objects the lab would create on a cluster it did not make", () => {
   const web: LabObject = { kind: "Deployment", namespace: "default", name: "web", key: "calico-ipam:workloads[0].name", instead: "give the workload a name of its own" };
 
   it("lets through what is new, and what this stack made", () => {
-    assert.equal(takeoverProblem([apps, web], [], me), undefined);
-    assert.equal(takeoverProblem([apps, web], [{ kind: "Namespace", name: "apps", stack: me }, { kind: "Deployment", namespace: "default", name: "web", stack: me }], me), undefined);
+    assert.equal(takeoverProblem([apps, web], [], me, false), undefined);
+    assert.equal(takeoverProblem([apps, web], [{ kind: "Namespace", name: "apps", stack: me }, { kind: "Deployment", namespace: "default", name: "web", stack: me }], me, false), undefined);
+  });
+
+  it("takes the probe's unmarked namespace as this stack's only where the owner record is this stack's (labs from before the marks)", () => {
+    const unmarked = [{ kind: "Namespace" as const, name: "calico-ipam" }];
+    assert.equal(takeoverProblem([PROBE_OBJECT], unmarked, me, true), undefined);
+    assert.match(takeoverProblem([PROBE_OBJECT], unmarked, me, false)!, /- calico-ipam:ipamProbe: namespace calico-ipam is already in this cluster/);
+    // A workload's namespace never: the user may have made it at any time.
+    assert.match(takeoverProblem([apps], [{ kind: "Namespace", name: "apps" }], me, true)!, /namespace apps is already in this cluster/);
   });
 
   it("refuses, in one message naming each key and object, what the user or another stack has", () => {
-    const message = takeoverProblem([apps, web], [{ kind: "Namespace", name: "apps" }, { kind: "Deployment", namespace: "default", name: "web", stack: "calico-ipam/prod" }], me)!;
+    const message = takeoverProblem([apps, web], [{ kind: "Namespace", name: "apps" }, { kind: "Deployment", namespace: "default", name: "web", stack: "calico-ipam/prod" }], me, true)!;
     assert.match(message, /^calico-ipam: the config asks for objects this cluster already has, which this stack did not make: .*delete it on destroy \(a namespace with everything in it\)\. Nothing was changed\.\n/);
     assert.match(message, /\n {2}- calico-ipam:workloads\[1\]\.namespace: namespace apps is already in this cluster, not made by this stack: use a namespace that is not in the cluster yet/);
     assert.match(message, /\n {2}- calico-ipam:workloads\[0\]\.name: Deployment default\/web is already in this cluster, made by the calico-ipam stack "calico-ipam\/prod": give the workload a name of its own/);
