@@ -11,7 +11,7 @@ import { ClusterShape } from "./lib/cluster/topology";
 import {
   calicoInstallProblem, ExistingClusterFacts, InspectCluster, OWNER_RECORD, podCidrProblem,
 } from "./lib/cluster/existing-cluster";
-import { takeoverProblem, type LabObject } from "./lib/cluster/existing-objects";
+import { stackIdentity, takeoverProblem, type LabObject } from "./lib/cluster/existing-objects";
 import { PROBE_OBJECT } from "./lib/ipam/probe";
 import { KubeReadError } from "./lib/core/kube";
 import { currentContextOnly } from "./lib/core/kube-config";
@@ -86,9 +86,9 @@ export function ipPlanFor(config: LabConfig, pool: PoolSettings = config.pools[0
   });
 }
 
-/** `<project>/<stack>`: what the owner record and the stack's namespaces and Deployments name as their maker. */
-function stackIdentity(): string {
-  return `${pulumi.getProject()}/${pulumi.getStack()}`;
+/** What the owner record and the stack's namespaces and Deployments name as their maker. */
+function madeBy(config: LabConfig): string {
+  return stackIdentity(pulumi.getProject(), pulumi.getStack(), config.stackId);
 }
 
 function tagsFor(config: LabConfig): Record<string, string> {
@@ -240,7 +240,13 @@ async function existingCluster(config: LabConfig, deps: LabDeps): Promise<Cluste
     const readOnly = config.calicoInstall === "none" && err instanceof KubeReadError && err.kind === "forbidden";
     if (!readOnly) stop((err as Error).message);
   }
-  const thisStack = stackIdentity();
+  const thisStack = madeBy(config);
+  if (!config.stackId && config.calicoInstall !== "none") {
+    pulumi.log.warn(`calico-ipam:stackId is not set: this stack marks what it makes in the cluster as "${thisStack}", as any ` +
+      `other lab of that name would, so a second such lab on this cluster would take them as its own. Before this stack's ` +
+      `first up here, give it an id no other lab uses: npm run pulumi -- config set calico-ipam:stackId <your-name>-lab ` +
+      `(npm run up sets one on the stacks it creates). A stack that made objects here already keeps them only without one.`);
+  }
   const problem =
     (facts && calicoInstallProblem(config.calicoInstall, facts, thisStack)) ||
     (facts && config.calicoInstall !== "none" ? podCidrProblem(config.podCidr, facts) : undefined) ||
@@ -258,7 +264,7 @@ async function existingCluster(config: LabConfig, deps: LabDeps): Promise<Cluste
             // A new CA, server address or context in the kubeconfig must not replace the provider, and
             // with it every object, the operator's CRDs included (pulumi-kubernetes provider.go
             // DiffConfig: an unchanged clusterIdentifier keeps it). Moving to another cluster: destroy first.
-            provider: { deleteUnreachable: false, clusterIdentifier: `existing:${thisStack}` },
+            provider: { deleteUnreachable: false, clusterIdentifier: `existing:${pulumi.getProject()}/${pulumi.getStack()}` },
             ownerRecord: { ...OWNER_RECORD, data: { stack: thisStack, calicoInstall: install } },
           },
     // The user's own kubeconfig is not handed back out: they have it already.
@@ -303,7 +309,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
         calicoReady: calico.ready,
         deletedWith: source.deletedWith,
         readProbeTimings: deps.readIpamProbeTimings,
-        madeBy: stackIdentity(),
+        madeBy: madeBy(config),
       })
     : undefined;
   const experiments = calico
@@ -318,7 +324,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
         workloads: labWorkloads(config),
         deletedWith: source.deletedWith,
         readWorkloads: deps.readWorkloads,
-        madeBy: stackIdentity(),
+        madeBy: madeBy(config),
       })
     : undefined;
   const ipam = new Ipam("ipam", {

@@ -57,9 +57,17 @@ fi
 stack="${PULUMI_STACK:-dev}"
 # `up`, `config set` and the like create the stack on first use; a lookup (`stack output`,
 # `config get`, as `npm run ipam` makes them) must not leave an empty one behind.
+# A stack created here gets a stackId: what it marks its objects with on a cluster shared with other
+# labs, which are all `calico-ipam/dev` too (README "Targets", existing). A stack that already exists
+# keeps what it has: a new id would make its own objects look like another lab's.
 case "${1:-} ${2:-}" in
   "stack "* | "config get") ;;
-  *) "${pulumi[@]}" stack select --create "$stack" >/dev/null ;;
+  *)
+    if ! "${pulumi[@]}" stack select "$stack" >/dev/null 2>&1; then
+      "${pulumi[@]}" stack init "$stack" >/dev/null
+      "${pulumi[@]}" config set calico-ipam:stackId "$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')" --stack "$stack"
+    fi
+    ;;
 esac
 if [ "${1:-}" = up ]; then
   # pulumi up would end with every output, about 150 lines: they stay for `npm run -s pulumi -- stack

@@ -4,7 +4,7 @@ import { parseDocument } from "yaml";
 import { cidrContains, parseCidr, type Cidr } from "../core/cidr";
 import type { CalicoInstall } from "../core/types";
 import { connect, getObject, KubeClients, KubeReadError } from "../core/kube";
-import { readExistingObjects, type FoundObject, type LabObject } from "./existing-objects";
+import { readExistingObjects, sameNameHint, type FoundObject, type LabObject } from "./existing-objects";
 
 /** The ConfigMap in which a stack records that it manages Calico on this cluster, and how much of it. */
 export const OWNER_RECORD = { namespace: "kube-system", name: "calico-ipam-owner" } as const;
@@ -48,7 +48,7 @@ export function calicoInstallProblem(choice: CalicoInstall, facts: ExistingClust
   if (owner && !ours && choice !== "none") {
     return `${KEY} is "${choice}", but Calico on this cluster is managed by the calico-ipam stack "${owner.stack}" ` +
       `(${OWNER_RECORD.namespace}/${OWNER_RECORD.name}); two stacks would fight over one Installation. Use that stack, ` +
-      `or set ${KEY} to none to only read IPAM.`;
+      `or set ${KEY} to none to only read IPAM.${sameNameHint(owner.stack, thisStack)}`;
   }
   if (owner && ours && RANK[choice] < RANK[owner.calicoInstall]) {
     return `${KEY} is "${choice}", but this stack installed Calico with "${owner.calicoInstall}": the next up would delete ` +

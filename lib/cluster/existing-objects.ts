@@ -6,8 +6,30 @@
 // anything is declared, to take over what it did not.
 import { getObject, type KubeClients, type ResourceRef } from "../core/kube";
 
-/** On every namespace and Deployment the lab makes: the `<project>/<stack>` that made it. */
+/** On every namespace and Deployment the lab makes: the stack that made it (stackIdentity). */
 export const STACK_ANNOTATION = "calico-ipam/stack";
+
+/**
+ * What the owner record and the marks name as their maker: `<project>/<stack>@<stackId>`. The stack's
+ * name alone is not enough: every lab run through `npm run up` is `calico-ipam/dev` unless its user
+ * chose otherwise, so two labs on one cluster would each take the other's objects as their own.
+ * Without a stackId (stacks made before it, or by the Pulumi CLI directly) it is the name alone.
+ */
+export function stackIdentity(project: string, stack: string, stackId: string | undefined): string {
+  return stackId ? `${project}/${stack}@${stackId}` : `${project}/${stack}`;
+}
+
+/**
+ * When `maker` is a stack of this stack's name with another stackId (or none): the one way it may be
+ * this stack after all, its calico-ipam:stackId changed or lost (Pulumi.<stack>.yaml replaced).
+ */
+export function sameNameHint(maker: string, thisStack: string): string {
+  const [name, id] = maker.split("@");
+  if (maker === thisStack || name !== thisStack.split("@")[0]) return "";
+  const was = id ? `was "${id}"` : "was not set";
+  return ` If, and only if, that is this very stack (its state, not another copy of the lab), its calico-ipam:stackId ${was}: ` +
+    `set it back${id ? ` (npm run pulumi -- config set calico-ipam:stackId ${id})` : " (npm run pulumi -- config rm calico-ipam:stackId)"}.`;
+}
 
 /** An object the config asks the lab to create, and the config key that asks for it. */
 export interface LabObject {
@@ -62,15 +84,22 @@ export function takeoverProblem(wanted: LabObject[], found: FoundObject[], thisS
     const live = found.find((f) => f.kind === o.kind && f.name === o.name && f.namespace === o.namespace);
     if (!live || live.stack === thisStack || (live.stack === undefined && o.madeWithCalico && ownsCalico)) return [];
     const whose = live.stack ? `made by the calico-ipam stack "${live.stack}"` : `not made by this stack`;
-    return [{ o, line: `  - ${o.key}: ${shown(o)} is already in this cluster, ${whose}: ${o.instead}` }];
+    return [{ o, live, line: `  - ${o.key}: ${shown(o)} is already in this cluster, ${whose}: ${o.instead}` }];
   });
   if (taken.length === 0) return undefined;
-  const first = taken[0].o;
+  // Only an unmarked object may be this stack's own, from before the lab marked what it makes.
+  const unmarked = taken.filter((t) => t.live.stack === undefined).map((t) => t.o);
+  const marking = unmarked.map((o) =>
+    `  kubectl annotate ${o.kind === "Namespace" ? "namespace" : `-n ${o.namespace} deployment`} ${o.name} ${STACK_ANNOTATION}=${thisStack}`);
+  const hints = [...new Set(taken.flatMap((t) => (t.live.stack ? [sameNameHint(t.live.stack, thisStack)] : [])))].filter(Boolean);
   return (
     `calico-ipam: the config asks for objects this cluster already has, which this stack did not make: the lab would take ` +
     `each over and delete it on destroy (a namespace with everything in it). Nothing was changed.\n` +
     taken.map((t) => t.line).join("\n") +
-    `\nIf this stack did make one (a lab from before it marked its objects), mark it as this stack's, e.g. ` +
-    `kubectl annotate ${first.kind === "Namespace" ? "namespace" : `-n ${first.namespace} deployment`} ${first.name} ${STACK_ANNOTATION}=${thisStack}`
+    (marking.length > 0
+      ? `\nIf this stack did make ${marking.length === 1 ? "it" : "them"} (a lab from before it marked its objects), mark ` +
+        `${marking.length === 1 ? "it" : "each"} as this stack's:\n${marking.join("\n")}`
+      : "") +
+    hints.map((h) => `\n${h.trim()}`).join("")
   );
 }

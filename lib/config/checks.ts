@@ -106,6 +106,11 @@ export const labName: Check = (v) => {
     `at most 50 characters${len}${fix && fix !== v ? `; such as ${JSON.stringify(fix)}` : ""}`;
 };
 
+export const stackId: Check = (v) =>
+  /^[a-z0-9][a-z0-9-]{3,62}$/.test(v)
+    ? undefined
+    : `expected 4 to 63 lowercase letters, digits and "-", starting with a letter or digit, such as the 12 hex digits npm run up sets`;
+
 export function instanceType(target: Target): Check {
   return (v) => {
     if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*$/.test(v)) {

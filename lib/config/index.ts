@@ -10,7 +10,7 @@ import {
 } from "./keys";
 import {
   Check, SERVICE_CIDR_RULES, VPC_CIDR_RULES, WHY, bool, calicoVersion, cidr, instanceType, isConfigKey, kubeconfig, kubeconfigPath,
-  kubernetesVersion, labName, nodeImage, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, wholeNumber,
+  kubernetesVersion, labName, nodeImage, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, stackId, wholeNumber,
 } from "./checks";
 import { resolveExperiments } from "./experiments";
 import { resolvePools, SINGLE_POOL_KEYS } from "./pools";
@@ -272,6 +272,7 @@ export function parseLabConfig(raw: RawConfig): LabConfig {
     kubeconfig: take("kubeconfig", kubeconfig),
     kubeconfigPath: expandHome(take("kubeconfigPath", kubeconfigPath)),
     calicoInstall,
+    stackId: take("stackId", stackId),
     ipFamily: DEFAULTS.ipFamily,
     pools: [],
     workerLabels: [],

@@ -74,6 +74,8 @@ export interface LabConfig {
   kubeconfigPath?: string;
   /** What this stack installs and owns of Calico (only target existing may choose less than the operator). */
   calicoInstall: CalicoInstall;
+  /** Tells this stack from others of the same name on one cluster (lib/cluster/existing-objects.ts stackIdentity). */
+  stackId?: string;
 }
 
 export const DEFAULTS = {
@@ -104,6 +106,7 @@ export const CONFIG_KEYS = [
   "sshPublicKey", "kubernetesVersion", "nodeImage", "workers", "calicoVersion", "podCidr", "serviceCidr", "blockSize",
   "encapsulation", "natOutgoing", "nodeSelector", "calicoTimeoutMinutes", "ipamProbe", "kubeconfig",
   "kubeconfigPath", "calicoInstall", "ipFamily", "pools", "ipamConfig", "workerLabels", "namespaces", "workloads",
+  "stackId",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 

@@ -2,7 +2,7 @@
 // read from a real HTTP server on 127.0.0.1.
 import * as assert from "node:assert/strict";
 import { calicoInstallProblem, inspectExistingCluster, OWNER_RECORD } from "../../lib/cluster/existing-cluster";
-import { STACK_ANNOTATION, takeoverProblem, type LabObject } from "../../lib/cluster/existing-objects";
+import { STACK_ANNOTATION, stackIdentity, takeoverProblem, type LabObject } from "../../lib/cluster/existing-objects";
 import { parseLabConfig } from "../../lib/config";
 import { experimentObjects } from "../../lib/ipam/workloads";
 import { PROBE_OBJECT } from "../../lib/ipam/probe";
@@ -131,7 +131,25 @@ describe("objects the lab would create on a cluster it did not make", () => {
     assert.match(message, /^calico-ipam: the config asks for objects this cluster already has, which this stack did not make: .*delete it on destroy \(a namespace with everything in it\)\. Nothing was changed\.\n/);
     assert.match(message, /\n {2}- calico-ipam:workloads\[1\]\.namespace: namespace apps is already in this cluster, not made by this stack: use a namespace that is not in the cluster yet/);
     assert.match(message, /\n {2}- calico-ipam:workloads\[0\]\.name: Deployment default\/web is already in this cluster, made by the calico-ipam stack "calico-ipam\/prod": give the workload a name of its own/);
-    assert.match(message, /\nIf this stack did make one .* kubectl annotate namespace apps calico-ipam\/stack=calico-ipam\/dev$/);
+    // Only the unmarked namespace may be this stack's from before the marks: one annotate line, for it alone.
+    assert.match(message, /\nIf this stack did make it .*:\n {2}kubectl annotate namespace apps calico-ipam\/stack=calico-ipam\/dev$/);
+    assert.doesNotMatch(message, /deployment web/);
+  });
+
+  it("tells two labs of the same stack name apart by stackId, and says how a lost stackId is set back", () => {
+    const mine = stackIdentity("calico-ipam", "dev", "a1b2c3d4e5f6");
+    assert.equal(mine, "calico-ipam/dev@a1b2c3d4e5f6");
+    assert.equal(stackIdentity("calico-ipam", "dev", undefined), "calico-ipam/dev");
+    // Another user's lab, also "dev", on the same cluster: refused, although the names match.
+    const theirs = [{ kind: "Namespace" as const, name: "apps", stack: "calico-ipam/dev@0f0f0f0f0f0f" }];
+    const message = takeoverProblem([apps], theirs, mine, true)!;
+    assert.match(message, /namespace apps is already in this cluster, made by the calico-ipam stack "calico-ipam\/dev@0f0f0f0f0f0f"/);
+    assert.match(message, /If, and only if, that is this very stack .* its calico-ipam:stackId was "0f0f0f0f0f0f": set it back \(npm run pulumi -- config set calico-ipam:stackId 0f0f0f0f0f0f\)\.$/);
+    assert.doesNotMatch(message, /kubectl annotate/);
+    // Its Calico too, with the same hint; a stack of another name gets none.
+    const owner = { stack: "calico-ipam/dev@0f0f0f0f0f0f", calicoInstall: "operator" as const };
+    assert.match(calicoInstallProblem("operator", { operatorInstalled: true, owner }, mine)!, /managed by the calico-ipam stack "calico-ipam\/dev@0f0f0f0f0f0f".*stackId was "0f0f0f0f0f0f"/);
+    assert.doesNotMatch(calicoInstallProblem("operator", { operatorInstalled: true, owner: { ...owner, stack: "calico-ipam/prod" } }, mine)!, /stackId/);
   });
 
   it("asks for the experiments' namespaces and Deployments with the keys that ask for them, never for default", () => {

@@ -130,7 +130,7 @@ describe("stack config validation", () => {
       allowedCidrs: undefined, allowOpenIngress: false, sshPublicKey: undefined, kubernetesVersion: "v1.35.0",
       nodeImage: KIND_NODE_IMAGES["v1.35.0"], workers: 2, calicoVersion: "v3.30.7", podCidr: "192.168.0.0/16", serviceCidr: "10.96.0.0/16", blockSize: 26,
       encapsulation: "VXLANCrossSubnet", natOutgoing: "Enabled", nodeSelector: "all()", calicoTimeoutMinutes: 15,
-      ipamProbe: true, kubeconfig: undefined, kubeconfigPath: undefined, calicoInstall: "operator", ipFamily: "ipv4", podCidrV6: undefined, serviceCidrV6: undefined,
+      ipamProbe: true, kubeconfig: undefined, kubeconfigPath: undefined, calicoInstall: "operator", stackId: undefined, ipFamily: "ipv4", podCidrV6: undefined, serviceCidrV6: undefined,
       pools: [{
         name: "default-ipv4-ippool", cidr: "192.168.0.0/16", blockSize: 26, encapsulation: "VXLANCrossSubnet", natOutgoing: "Enabled",
         nodeSelector: "all()", disableNewAllocations: false, assignmentMode: "Automatic",

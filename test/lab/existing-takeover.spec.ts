@@ -70,6 +70,35 @@ describe("target existing: objects the stack did not make (under mocks)", () => 
     }
   });
 
+  it("with a stackId, marks its objects with it and refuses those of another lab of the same stack name", async () => {
+    const config = existing({ stackId: "a1b2c3d4e5f6", workloads: '[{"name": "api", "namespace": "apps", "replicas": 2}]' });
+    const lab = await buildLabForTest(config, cluster());
+    for (const r of [...lab.ofType(NAMESPACE), ...lab.ofType(DEPLOYMENT)]) {
+      assert.equal((unwrapSecrets(r.inputs.metadata) as { annotations: Record<string, string> }).annotations[STACK_ANNOTATION], `${ME}@a1b2c3d4e5f6`, r.name);
+    }
+    await assert.rejects(buildLabForTest(config, cluster({ kind: "Namespace", name: "apps", stack: `${ME}@0f0f0f0f0f0f` })),
+      refusal(/namespace apps is already in this cluster, made by the calico-ipam stack "calico-ipam\/dev@0f0f0f0f0f0f"/));
+    // An older lab of this stack, without the id, is not taken for this one either.
+    await assert.rejects(buildLabForTest(config, cluster({ kind: "Namespace", name: "apps", stack: ME })),
+      refusal(/its calico-ipam:stackId was not set: set it back \(npm run pulumi -- config rm calico-ipam:stackId\)/));
+  });
+
+  it("warns, naming the key, when a stack that writes to the cluster has no stackId", async () => {
+    const warnings: string[] = [];
+    const original = pulumi.log.warn;
+    (pulumi.log as { warn: (m: string) => Promise<void> }).warn = async (m: string) => void warnings.push(m);
+    try {
+      await buildLabForTest(existing({}), cluster());
+      await buildLabForTest(existing({ stackId: "a1b2c3d4e5f6" }), cluster());
+      await buildLabForTest(existing({ calicoInstall: "none" }), cluster());
+    } finally {
+      (pulumi.log as { warn: typeof original }).warn = original;
+    }
+    const about = warnings.filter((w) => w.includes("calico-ipam:stackId"));
+    assert.equal(about.length, 1, about.join("\n"));
+    assert.match(about[0], /^calico-ipam:stackId is not set: this stack marks what it makes in the cluster as "calico-ipam\/dev".* npm run pulumi -- config set calico-ipam:stackId /);
+  });
+
   // Workloads default to `default`, which every cluster has and no stack made: the lab only uses it.
   it("never declares, or asks about, the default namespace", async () => {
     const lab = await buildLabForTest(existing({ workloads: '[{"name": "web", "replicas": 2}]' }), cluster({ kind: "Namespace", name: "default" }));

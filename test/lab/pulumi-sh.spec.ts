@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 
 const ROOT = path.join(__dirname, "..", "..");
-const TOOLS = ["bash", "env", "mkdir", "chmod", "find", "head", "base64", "cat", "printf"];
+const TOOLS = ["bash", "env", "mkdir", "chmod", "find", "head", "base64", "cat", "printf", "od", "tr"];
 
 const FAKE_PULUMI = `#!/usr/bin/env bash
 if [ "$1" = whoami ]; then [ -n "\${FAKE_LOGGED_IN:-}" ]; exit $?; fi
@@ -20,6 +20,7 @@ if [ "$1" = whoami ]; then [ -n "\${FAKE_LOGGED_IN:-}" ]; exit $?; fi
   printf 'passphrase_file=%s\\n' "\${PULUMI_CONFIG_PASSPHRASE_FILE-<unset>}"
   printf 'ssh_auth_sock=%s\\n' "\${SSH_AUTH_SOCK-<unset>}"
 } >> "$FAKE_LOG"
+if [ "$1 $2" = "stack select" ] && [ -n "\${FAKE_NO_STACK:-}" ]; then echo "error: no stack named '$3' found" >&2; exit 255; fi
 if [ "$1" = up ] && [ -n "\${FAKE_UP_EXIT:-}" ]; then echo "confirmation declined, not proceeding with the update"; exit "$FAKE_UP_EXIT"; fi
 if [ "$1 $2 $3" = "stack output summary" ]; then
   if [ -z "\${FAKE_SUMMARY:-}" ]; then echo "error: current stack does not have output property 'summary'" >&2; exit 255; fi
@@ -145,12 +146,21 @@ describe("scripts/pulumi.sh", () => {
   });
 
   it("creates the stack for up and config set, never for the lookups npm run ipam makes", () => {
-    const selects = (args: string[]) => box.run(args).calls.filter((c) => c.args.startsWith("stack select")).map((c) => c.args);
-    assert.deepEqual(selects(["up"]), ["stack select --create dev"]);
-    assert.deepEqual(selects(["config", "set", "calico-ipam:target", "existing"]), ["stack select --create dev"]);
-    assert.deepEqual(selects(["stack", "output", "kubeconfig", "--show-secrets"]), []);
-    assert.deepEqual(selects(["config", "get", "calico-ipam:kubeconfigPath"]), []);
+    const stackCalls = (args: string[], env: Record<string, string> = {}) =>
+      box.run(args, env).calls.filter((c) => /^(stack (select|init)|config set calico-ipam:stackId)/.test(c.args)).map((c) => c.args);
+    assert.deepEqual(stackCalls(["up"]), ["stack select dev"]);
+    assert.deepEqual(stackCalls(["config", "set", "calico-ipam:target", "existing"]), ["stack select dev"]);
+    assert.deepEqual(stackCalls(["stack", "output", "kubeconfig", "--show-secrets"]), []);
+    assert.deepEqual(stackCalls(["config", "get", "calico-ipam:kubeconfigPath"]), []);
     assert.equal(box.run(["config", "get", "calico-ipam:kubeconfigPath"]).calls.at(-1)!.args, "config get calico-ipam:kubeconfigPath --stack dev");
+    // A new stack gets an id of its own, a new one each time; a stack that exists keeps what it has (above).
+    const created = [stackCalls(["up"], { FAKE_NO_STACK: "1" }), stackCalls(["up"], { FAKE_NO_STACK: "1" })];
+    for (const calls of created) {
+      assert.equal(calls.length, 3);
+      assert.deepEqual(calls.slice(0, 2), ["stack select dev", "stack init dev"]);
+      assert.match(calls[2], /^config set calico-ipam:stackId [0-9a-f]{12} --stack dev$/);
+    }
+    assert.notEqual(created[0][2], created[1][2]);
   });
 
   it("ends an up with the one-line summary output instead of every output", () => {
