@@ -56,12 +56,15 @@ fi
 
 stack="${PULUMI_STACK:-dev}"
 # `up`, `config set` and the like create the stack on first use; a lookup (`stack output`,
-# `config get`, as `npm run ipam` makes them) must not leave an empty one behind.
+# `config get`, as `npm run ipam` makes them) must not leave an empty one behind, and a destroy must
+# find the lab's own stack: an empty one made here (the lab made from another folder, under another
+# PULUMI_STACK, or before a `pulumi login`/`logout`) would be "destroyed" with the host still running.
+# Without it, pulumi destroy fails: "no stack named '<stack>' found".
 # A stack created here gets a stackId: what it marks its objects with on a cluster shared with other
 # labs, which are all `calico-ipam/dev` too (README "Targets", existing). A stack that already exists
 # keeps what it has: a new id would make its own objects look like another lab's.
 case "${1:-} ${2:-}" in
-  "stack "* | "config get") ;;
+  "stack "* | "config get" | "destroy "*) ;;
   *)
     if ! "${pulumi[@]}" stack select "$stack" >/dev/null 2>&1; then
       "${pulumi[@]}" stack init "$stack" >/dev/null

@@ -163,6 +163,15 @@ describe("scripts/pulumi.sh", () => {
     assert.notEqual(created[0][2], created[1][2]);
   });
 
+  it("never creates the stack for a destroy: a missing stack is Pulumi's error, not an empty stack destroyed", () => {
+    // A lab made from another folder, under another PULUMI_STACK, or before a `pulumi login`/`logout`
+    // lives in another state store or stack. Creating an empty one here would let `npm run destroy`
+    // succeed with nothing deleted while the lab's host keeps running; without --create, Pulumi's
+    // destroy loads the stack only (RequireStack with LoadOnly) and fails "no stack named 'dev' found".
+    assert.deepEqual(box.run(["destroy"]).calls.map((c) => c.args), ["destroy --stack dev"]);
+    assert.deepEqual(box.run(["destroy", "--yes"]).calls.map((c) => c.args), ["destroy --yes --stack dev"]);
+  });
+
   it("ends an up with the one-line summary output instead of every output", () => {
     const result = box.run(["up", "--yes"], { FAKE_SUMMARY: "3 nodes, 3 blocks of /26 claimed; next: npm run -s ipam -- --show-blocks" });
     assert.equal(result.status, 0, result.stderr);
