@@ -2,7 +2,8 @@
 # Blocks until cloud-init has installed the tools, so later steps never race it. Runs again after a
 # stop/start (an instanceType change): cloud-init then only re-runs its per-boot stages.
 status=0
-# Longer than the install's own bounds added up; a hung cloud-init still ends here.
+# 30 minutes: a normal install takes about 2. The install bounds each call on its own (their sum is
+# longer), so this is the bound on the whole: a hung or crawling cloud-init still ends here.
 bounded 1800 "cloud-init" cloud-init status --wait > /dev/null || status=$?
 # Exit 2 means "done, with recoverable warnings" (e.g. a deprecated key); only 1 is a failure.
 if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
