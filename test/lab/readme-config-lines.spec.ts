@@ -51,4 +51,14 @@ describe("the README's config lines", () => {
       previous = steps[steps.length - 1];
     }
   });
+
+  it("let recipe 3 start anywhere, as the README says: after recipe 5 too", () => {
+    const recipes = readmeRecipes();
+    let previous: RawConfig = {};
+    for (const recipe of recipes.filter((r) => /^[45]\./.test(r.title))) previous = recipeSteps(recipe, previous).at(-1)!;
+    const third = recipes.find((r) => r.title.startsWith("3."))!;
+    for (const [i, raw] of recipeSteps(third, previous).entries()) {
+      assert.doesNotThrow(() => parseLabConfig({ allowedCidrs: "127.0.0.1/32", ...raw }), `${third.title} after recipe 5, block ${i + 1}`);
+    }
+  });
 });
