@@ -31,7 +31,7 @@ export interface ExperimentsArgs {
   workloads: WorkloadSpec[];
   deletedWith?: pulumi.Resource;
   readWorkloads: ReadWorkloads;
-  /** The stack's `<project>/<stack>`, marked on its namespaces and Deployments (lib/cluster/existing-objects.ts). */
+  /** The stack's identity (stackIdentity), marked on its namespaces and Deployments (lib/cluster/existing-objects.ts). */
   madeBy: string;
 }
 

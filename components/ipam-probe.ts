@@ -17,7 +17,7 @@ export interface IpamProbeArgs {
   deletedWith?: pulumi.Resource;
   /** The probe stage's time, by the cluster's clock (read once the probe is ready). */
   readProbeTimings: ReadIpamProbeTimings;
-  /** The stack's `<project>/<stack>`, marked on the namespace (lib/cluster/existing-objects.ts). */
+  /** The stack's identity (stackIdentity), marked on the namespace (lib/cluster/existing-objects.ts). */
   madeBy: string;
 }
 

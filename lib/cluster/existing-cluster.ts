@@ -10,7 +10,7 @@ import { readExistingObjects, sameNameHint, type FoundObject, type LabObject } f
 export const OWNER_RECORD = { namespace: "kube-system", name: "calico-ipam-owner" } as const;
 
 export interface CalicoOwner {
-  /** `<project>/<stack>` of the stack that wrote the record. */
+  /** The identity of the stack that wrote the record (existing-objects.ts stackIdentity). */
   stack: string;
   /** "none" writes nothing, so it never writes the record either. */
   calicoInstall: "operator" | "installation";
