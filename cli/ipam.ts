@@ -1,7 +1,8 @@
 // `npm run -s ipam -- [check] [options]`: the live IPAM report, read by the same function as the stack
 // outputs. stdout carries only the report (calicoctl's text, JSON or the SVG), so it pipes; what was
 // read, warnings and errors go to stderr, each one line. Exit 0, 1 on an error (or, for `check`,
-// when it finds problems), 2 on a usage mistake.
+// when it finds problems), 2 on a usage mistake. One exception, as calicoctl: `--ip` with something
+// that is not an address prints calicoctl's own line on stdout (without --json), exit 1.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -152,6 +153,11 @@ export async function runIpamCli(argv: string[], io: CliIo): Promise<number> {
       code = run.report.summary.problems > 0 ? 1 : 0;
     } else if (values.ip !== undefined) {
       const found = lookupIp(values.ip, checked);
+      if (!found && !values.json) {
+        // calicoctl v3.30.7 argutils/validate.go ValidateIP: fmt.Printf (stdout), then os.Exit(1).
+        io.out(`Error executing command: invalid IP address specified: ${values.ip}\n`);
+        return 1;
+      }
       if (!found) throw new CliError(`invalid IP address specified: ${JSON.stringify(values.ip.slice(0, 60))}`);
       const { text, ...data } = found;
       io.out(values.json ? `${JSON.stringify(data, null, 2)}\n` : text);

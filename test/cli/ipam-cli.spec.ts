@@ -238,7 +238,20 @@ describe("npm run ipam", () => {
     assert.equal(text.out, "IP 192.168.2.1 is in use\nAttributes:\n  namespace: calico-system\n  node: calico-ipam-worker2\n  pod: csi-node-driver-8hz2c\n  timestamp: 2025-11-24 00:21:58.447921 +0000 UTC\n");
     const json = JSON.parse((await run(["--kubeconfig", kubeconfigFile, "--ip", "192.168.2.1", "--json"])).out);
     assert.deepEqual([json.block, json.blockNode, json.inUse], ["192.168.2.0/26", "calico-ipam-worker2", true]);
-    assertOneErrorLine(await run(["--kubeconfig", kubeconfigFile, "--ip", "192.168.2"]), /^error: invalid IP address specified: "192\.168\.2"$/);
+    assertOneErrorLine(await run(["--kubeconfig", kubeconfigFile, "--ip", "192.168.2", "--json"]), /^error: invalid IP address specified: "192\.168\.2"$/);
+  });
+
+  it("--ip with something that is not an address prints calicoctl's line on stdout, exit 1", async () => {
+    // calicoctl v3.30.7, calicoctl/calicoctl/commands/argutils/validate.go ValidateIP (called by
+    // commands/ipam/show.go showIP): net.ParseIP fails -> fmt.Printf("Error executing command: invalid
+    // IP address specified: %s\n", str) on stdout, then os.Exit(1). Not the stderr that calicoctl.go
+    // main uses for errors returned by a command.
+    for (const bad of ["garbage", "192.168.2"]) {
+      const r = await run(["--kubeconfig", kubeconfigFile, "--ip", bad]);
+      assert.equal(r.code, 1);
+      assert.equal(r.out, `Error executing command: invalid IP address specified: ${bad}\n`);
+      assert.doesNotMatch(r.err, /^error: /m, r.err);
+    }
   });
 
   it("--show-affinities lists which node holds which block, like kubectl get blockaffinities", async () => {
