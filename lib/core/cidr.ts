@@ -77,6 +77,19 @@ export function parseAddress(text: unknown): Address | undefined {
 }
 
 /**
+ * An address as Go prints what net.ParseIP read (IP.String): parseAddress, with an IPv4-mapped IPv6
+ * address ("::ffff:10.0.0.5") given as the IPv4 address it holds (net.IP.To4), as Calico keys addresses.
+ */
+export function parseGoIp(text: unknown): Address | undefined {
+  const address = parseAddress(text);
+  if (address?.family === "IPv6" && address.value >> 32n === 0xffffn) {
+    const value = address.value & 0xffffffffn;
+    return { family: "IPv4", value, text: fromBigInt(value, "IPv4") };
+  }
+  return address;
+}
+
+/**
  * A network as Go's net.ParseCIDR takes it (host bits allowed and dropped; the prefix length in
  * decimal digits, leading zeros allowed, as its dtoi reads it), or undefined.
  */

@@ -5,7 +5,7 @@
 // from LoadBalancer Services. Beyond calicoctl: IPv6 VXLAN/WireGuard tunnel addresses count as in use
 // (calicoctl's getNodeIPs reads IPv4 ones only and calls the IPv6 ones leaked), BlockAffinities that
 // dangle, addresses with more than one owner, and handles missing from blocks are counted as problems.
-import { addressAt, cidrContains, parseAddress, type Address } from "../core/cidr";
+import { addressAt, cidrContains, parseGoIp, type Address } from "../core/cidr";
 import { compareNatural } from "./natural-order";
 import { escapeControl, printable, type Block, type Checked } from "./normalise";
 import type { CheckProblem, CheckReport, IpamSnapshot, KubePod } from "./types";
@@ -68,9 +68,9 @@ export function podAddresses(pod: KubePod): string[] {
   return [];
 }
 
-/** An address, or a CIDR whose address part is the address (cnet.ParseCIDROrIP), normalised. */
+/** An address, or a CIDR whose address part is the address, as check.go normaliseIP prints it (cnet.ParseCIDROrIP, IP.String). */
 function normalise(text: string): Address | undefined {
-  return parseAddress(text.trim().split("/")[0]);
+  return parseGoIp(text.trim().split("/")[0]);
 }
 
 const byAddress = (a: Address, b: Address): number =>

@@ -2,7 +2,7 @@
 // byte for byte from the same objects: the pool table (--show-blocks), --show-borrowed,
 // --show-configuration and --ip ADDR. What calicoctl does not print (IPv6 orphans, corruption) is
 // reported elsewhere: `check`, --json and warnings on stderr.
-import { addressAt, cidrContains, parseAddress, type Address } from "../core/cidr";
+import { addressAt, cidrContains, parseGoIp } from "../core/cidr";
 import { escapeControl, printable, type Block, type Checked, type Pool } from "./normalise";
 import { assignBlocks } from "./summary";
 import { formatG5, renderTable, usage } from "./table";
@@ -124,22 +124,13 @@ export interface IpLookup {
   text: string;
 }
 
-/** Go parses "::ffff:1.2.3.4" as the IPv4 address 1.2.3.4 (net.IP.To4), and prints it so. */
-function goAddress(text: string): Address | undefined {
-  const address = parseAddress(text);
-  if (address?.family === "IPv6" && address.value >> 32n === 0xffffn) {
-    return parseAddress([24n, 16n, 8n, 0n].map((s) => String((address.value >> s) & 255n)).join("."));
-  }
-  return address;
-}
-
 /**
  * show.go:146 showIP over ipam.go:1875 GetAssignmentAttributes: the first enabled pool of the
  * address's family that holds it, the block its blockSize gives, the allocation in that block.
  * Go prints the attributes in map order, which is random; they are sorted here.
  */
 export function lookupIp(text: string, checked: Pick<Checked, "pools" | "blocks">): IpLookup | undefined {
-  const address = goAddress(text);
+  const address = parseGoIp(text);
   if (!address) return undefined;
   const notAssigned = (block: Block | null = null): IpLookup => ({
     ip: address.text,

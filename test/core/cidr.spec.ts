@@ -3,7 +3,7 @@
 // The rest of its behaviour is guarded where each stage uses it (test/ipam/plan.spec.ts "CIDR parsing",
 // test/config, test/ipam).
 import * as assert from "node:assert/strict";
-import { cidrContains, cidrsOverlap, parseAddress, parseCidr, parseNetwork, type Address, type Cidr, type Network } from "../../lib/core/cidr";
+import { cidrContains, cidrsOverlap, parseAddress, parseCidr, parseGoIp, parseNetwork, type Address, type Cidr, type Network } from "../../lib/core/cidr";
 
 const config = (text: string): Cidr => {
   const r = parseCidr(text);
@@ -21,9 +21,19 @@ describe("one address parser", () => {
     assert.equal(cidrContains(block, address("192.168.10.128")), false);
     assert.equal(cidrContains(block, address("192.168.10.63")), false);
     assert.equal(cidrContains(cluster("fd00:10::/122"), address("fd00:10::3f")), true);
-    // An IPv4-mapped address is IPv6 here; only lookupIp (lib/ipam/show.ts) maps it to IPv4, as calicoctl ipam show --ip does.
+    // An IPv4-mapped address is IPv6 to parseAddress; parseGoIp folds it to IPv4, as Go prints it.
     assert.equal(cidrContains(block, address("::ffff:192.168.10.70")), false);
+    assert.equal(cidrContains(block, parseGoIp("::ffff:192.168.10.70") as Address), true);
     assert.equal(cidrContains(config("0.0.0.0/0"), address("::1")), false);
+  });
+
+  it("reads an address as Go prints it after net.ParseIP: IPv4-mapped IPv6 as IPv4 (net.IP.To4), the rest as parseAddress", () => {
+    assert.deepEqual(parseGoIp("::ffff:10.0.0.5"), { family: "IPv4", value: 0x0a000005n, text: "10.0.0.5" });
+    assert.deepEqual(parseGoIp("::FFFF:0a00:0005"), { family: "IPv4", value: 0x0a000005n, text: "10.0.0.5" });
+    assert.deepEqual(parseGoIp("10.0.0.5"), parseAddress("10.0.0.5"));
+    assert.equal(parseGoIp("::fffe:10.0.0.5")?.family, "IPv6");
+    assert.equal(parseGoIp("fd00::ffff:a00:5")?.family, "IPv6");
+    assert.equal(parseGoIp("garbage"), undefined);
   });
 
   it("compares a network from the config with one from cluster data", () => {

@@ -101,6 +101,18 @@ Check complete; found 0 problems.
     assert.match(run.text, /Check complete; found 1 problems\.\n$/);
   });
 
+  it("reads a pod address written IPv4-mapped (::ffff:a.b.c.d) as the IPv4 address, as check.go normaliseIP does", () => {
+    // check.go normaliseIP: cnet.ParseCIDROrIP, then IP.String(), which Go prints as dotted IPv4 (net.IP.To4).
+    const run = check((s) => {
+      const probe = s.pods?.find((p) => p.metadata?.name === "ipam-probe-x2d6n");
+      assert.ok(probe?.status);
+      probe.status.podIP = "::ffff:192.168.2.2";
+      probe.status.podIPs = [{ ip: "::ffff:192.168.2.2" }];
+    });
+    assert.deepEqual(run.report.problems, []);
+    assert.match(run.text, /Check complete; found 0 problems\.\n$/);
+  });
+
   it("finds addresses in use but not allocated, inside and outside the active pools (check.go:391)", () => {
     const run = check((s) => s.pods?.push(pod("default", "ghost", "192.168.5.5"), pod("default", "stray", "10.200.0.1")));
     assert.match(run.text, /\n {2}10\.200\.0\.1 in use by Workload\(default\/stray\) is not in any active IP pool\.\n/);
