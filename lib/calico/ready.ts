@@ -155,7 +155,7 @@ export function calicoNodesRunningSeconds(pods: PodTimes[], installationCreated:
 }
 
 async function listPods(clients: KubeClients, namespace: string, labelSelector: string): Promise<PodTimes[]> {
-  return (await listObjects(clients, { group: "", version: "v1", plural: "pods" }, { namespace, labelSelector })) as PodTimes[];
+  return (await listObjects(clients, { group: "", version: "v1", plural: "pods", kind: "Pod" }, { namespace, labelSelector })) as PodTimes[];
 }
 
 /** The stages before Calico Available, read once it is; a stage that cannot be read is left out. */

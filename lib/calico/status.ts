@@ -2,9 +2,9 @@
 // (calico, apiserver, ippools, ...), summarised for the stack outputs and the readiness wait.
 import type { ObjectMeta, ResourceRef } from "../core/kube";
 
-export const TIGERASTATUSES: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "tigerastatuses" };
-export const INSTALLATIONS: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "installations" };
-export const APISERVERS: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "apiservers" };
+export const TIGERASTATUSES: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "tigerastatuses", kind: "TigeraStatus" };
+export const INSTALLATIONS: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "installations", kind: "Installation" };
+export const APISERVERS: ResourceRef = { group: "operator.tigera.io", version: "v1", plural: "apiservers", kind: "APIServer" };
 
 export interface TigeraStatusCondition {
   type?: string;

@@ -116,8 +116,8 @@ function ownerFrom(data: Record<string, unknown> | undefined): CalicoOwner | und
   return { stack: data.stack, calicoInstall: install };
 }
 
-const CONFIGMAPS = { group: "", version: "v1", plural: "configmaps" };
-const NAMESPACES = { group: "", version: "v1", plural: "namespaces" };
+const CONFIGMAPS = { group: "", version: "v1", plural: "configmaps", kind: "ConfigMap" };
+const NAMESPACES = { group: "", version: "v1", plural: "namespaces", kind: "Namespace" };
 
 export const inspectExistingCluster: InspectCluster = async (kubeconfig, objects) => {
   let clients: KubeClients;

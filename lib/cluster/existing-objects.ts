@@ -57,8 +57,8 @@ export interface FoundObject {
 }
 
 const REFS: Record<LabObject["kind"], ResourceRef> = {
-  Namespace: { group: "", version: "v1", plural: "namespaces" },
-  Deployment: { group: "apps", version: "v1", plural: "deployments" },
+  Namespace: { group: "", version: "v1", plural: "namespaces", kind: "Namespace" },
+  Deployment: { group: "apps", version: "v1", plural: "deployments", kind: "Deployment" },
 };
 
 const shown = (o: { kind: string; namespace?: string; name: string }): string =>

@@ -71,6 +71,7 @@ interface ListBody {
   continueToken?: string;
 }
 
+/** The items and continue token of a list of `ref`'s kind; any other answer is a KubeReadError of one line. */
 export function asList(body: unknown, clients: Endpoint, ref: ResourceRef): ListBody {
   const list = body as { kind?: unknown; items?: unknown; metadata?: { continue?: unknown } } | null;
   const isObject = typeof list === "object" && list !== null && !Array.isArray(list);
@@ -80,6 +81,9 @@ export function asList(body: unknown, clients: Endpoint, ref: ResourceRef): List
       : !kindOk ? `an object of kind ${JSON.stringify(String(list.kind).slice(0, 40))}`
       : "an object without an items list";
     return fail("other", `${clients.server} answered the list of ${describe(ref)} with ${shape}, not a Kubernetes list: is the server address right?`);
+  }
+  if (typeof list.kind === "string" && list.kind !== `${ref.kind}List`) {
+    return fail("other", `${clients.server} answered the list of ${describe(ref)} with a list of kind ${JSON.stringify(list.kind.slice(0, 40))}, not ${ref.kind}List: is the server address right?`);
   }
   const token = list.metadata?.continue;
   return { items: list.items, continueToken: typeof token === "string" && token !== "" ? token : undefined };

@@ -9,6 +9,8 @@ export interface ResourceRef {
   group: string;
   version: string;
   plural: string;
+  /** The kind of one object, e.g. "IPPool": the API answers a list of them with kind "IPPoolList". */
+  kind: string;
 }
 
 export interface Transport {

@@ -20,7 +20,7 @@ export interface SettleOptions extends ReadOptions {
 
 export const WORKLOAD_SETTLE_MS = 90_000;
 const POLL_MS = 3_000;
-const core = (plural: string): ResourceRef => ({ group: "", version: "v1", plural });
+const core = (plural: string, kind: string): ResourceRef => ({ group: "", version: "v1", plural, kind });
 
 /** The cluster's IP pools as the operator compares them. */
 export async function readLivePools(kubeconfigYaml: string, opts: ReadOptions = {}): Promise<LivePool[]> {
@@ -33,14 +33,14 @@ async function podsAndEvents(clients: KubeClients, namespaces: string[]): Promis
   const pods: PodObject[] = [];
   const events: EventObject[] = [];
   for (const namespace of namespaces) {
-    pods.push(...((await listObjects(clients, core("pods"), { namespace, labelSelector: `app.kubernetes.io/component=${WORKLOAD_COMPONENT}` })) as PodObject[]));
-    events.push(...((await listObjects(clients, core("events"), { namespace, fieldSelector: `involvedObject.kind=Pod,reason=${SANDBOX_FAILURE}` })) as EventObject[]));
+    pods.push(...((await listObjects(clients, core("pods", "Pod"), { namespace, labelSelector: `app.kubernetes.io/component=${WORKLOAD_COMPONENT}` })) as PodObject[]));
+    events.push(...((await listObjects(clients, core("events", "Event"), { namespace, fieldSelector: `involvedObject.kind=Pod,reason=${SANDBOX_FAILURE}` })) as EventObject[]));
   }
   return { pods, events };
 }
 
 async function readNamespaces(clients: KubeClients, names: string[]): Promise<NamespaceObject[]> {
-  const found = await Promise.all(names.map((name) => getObject<NamespaceObject>(clients, core("namespaces"), name)));
+  const found = await Promise.all(names.map((name) => getObject<NamespaceObject>(clients, core("namespaces", "Namespace"), name)));
   return found.filter((n): n is NamespaceObject => n !== undefined);
 }
 

@@ -33,7 +33,7 @@ export function ipamProbeReadySeconds(pods: ProbePod[], installationCreated: str
 export async function readIpamProbeTimings(kubeconfigYaml: string, read: ReadOptions = {}): Promise<IpamProbeTimings> {
   const clients = connect(kubeconfigYaml, read);
   const [pods, installation] = await Promise.all([
-    listObjects(clients, { group: "", version: "v1", plural: "pods" }, { ...read, namespace: PROBE_NAMESPACE, labelSelector: `app.kubernetes.io/name=${PROBE_NAME}` }),
+    listObjects(clients, { group: "", version: "v1", plural: "pods", kind: "Pod" }, { ...read, namespace: PROBE_NAMESPACE, labelSelector: `app.kubernetes.io/name=${PROBE_NAME}` }),
     getCustom<{ metadata?: ObjectMeta }>(clients, INSTALLATIONS, "default"),
   ]);
   const seconds = ipamProbeReadySeconds(pods as ProbePod[], installation?.metadata?.creationTimestamp);

@@ -8,15 +8,15 @@ import { checkSnapshot, type Checked } from "./normalise";
 import { listBlockAffinities, summariseIpam } from "./summary";
 import type { IPAMConfig, IPAMHandle, IpamSnapshot, IpamState, KubeNode, KubePod, KubeService } from "./types";
 
-const calico = (plural: string): ResourceRef => ({ group: "crd.projectcalico.org", version: "v1", plural });
-const core = (plural: string): ResourceRef => ({ group: "", version: "v1", plural });
+const calico = (plural: string, kind: string): ResourceRef => ({ group: "crd.projectcalico.org", version: "v1", plural, kind });
+const core = (plural: string, kind: string): ResourceRef => ({ group: "", version: "v1", plural, kind });
 
 export const CALICO_RESOURCES = {
-  ippools: calico("ippools"),
-  ipamblocks: calico("ipamblocks"),
-  blockaffinities: calico("blockaffinities"),
-  ipamhandles: calico("ipamhandles"),
-  ipamconfigs: calico("ipamconfigs"),
+  ippools: calico("ippools", "IPPool"),
+  ipamblocks: calico("ipamblocks", "IPAMBlock"),
+  blockaffinities: calico("blockaffinities", "BlockAffinity"),
+  ipamhandles: calico("ipamhandles", "IPAMHandle"),
+  ipamconfigs: calico("ipamconfigs", "IPAMConfig"),
 } as const satisfies Record<string, ResourceRef>;
 
 /** "show": what `calicoctl ipam show` reads; "all" adds what `check` needs (handles, pods, services). */
@@ -98,14 +98,14 @@ export async function readIpamSnapshot(kubeconfigYaml: string, opts: SnapshotOpt
     listObjects(clients, CALICO_RESOURCES.ippools, opts),
     listObjects(clients, CALICO_RESOURCES.ipamblocks, opts),
     listObjects(clients, CALICO_RESOURCES.blockaffinities, opts),
-    listObjects(clients, core("nodes"), opts).then((items) => items.map(projectNode)),
+    listObjects(clients, core("nodes", "Node"), opts).then((items) => items.map(projectNode)),
     // Calico from manifests has no operator (404), and calicoctl's RBAC does not grant TigeraStatus (403):
     // neither stops the IPAM report.
     optional(listObjects(clients, TIGERASTATUSES, opts), "tigerastatuses", unreadable, []),
     optional(getObject<IPAMConfig>(clients, CALICO_RESOURCES.ipamconfigs, "default").then((c) => c ?? null), "ipamconfigs", unreadable, null),
     all ? optional(listObjects(clients, CALICO_RESOURCES.ipamhandles, opts), "ipamhandles", unreadable, []) : undefined,
-    all ? optional(listObjects(clients, core("pods"), opts).then((items) => items.map(projectPod)), "pods", unreadable, []) : undefined,
-    all ? optional(listObjects(clients, core("services"), opts).then((items) => items.map(projectService)), "services", unreadable, []) : undefined,
+    all ? optional(listObjects(clients, core("pods", "Pod"), opts).then((items) => items.map(projectPod)), "pods", unreadable, []) : undefined,
+    all ? optional(listObjects(clients, core("services", "Service"), opts).then((items) => items.map(projectService)), "services", unreadable, []) : undefined,
   ] as const;
   // allSettled, then the first failure in a fixed order, so the same fault always gives the same line.
   const settled = await Promise.allSettled(reads);

@@ -90,7 +90,8 @@ describe("the Kubernetes client: TLS", () => {
     cert("other", "/CN=other-cluster", []);
     server = https.createServer({ key: fs.readFileSync(path.join(dir, "server.key")), cert: fs.readFileSync(path.join(dir, "server.crt")) }, (req, res) => {
       res.writeHead(req.headers.authorization === `Bearer ${FAKE_TOKEN}` ? 200 : 401, { "content-type": "application/json" });
-      res.end(JSON.stringify({ kind: "List", items: [], metadata: {} }));
+      // Every path gets this answer, so it names no kind (a list of the wrong kind is refused).
+      res.end(JSON.stringify({ items: [], metadata: {} }));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -156,7 +156,7 @@ describe("IPAM reader against a fake API server", () => {
       ["null", "JSON null"],
       ["[]", "a JSON array"],
       ['"hello"', "JSON string"],
-      ['{"kind":"IPPoolList","items":{}}', "an object without an items list"],
+      ['{"kind":"IPAMBlockList","items":{}}', "an object without an items list"],
       ['{"kind":"Status","items":[]}', 'an object of kind "Status"'],
     ] as const) {
       it(`200 with ${body} is not a list: one line, no TypeError`, async () => {
@@ -165,6 +165,15 @@ describe("IPAM reader against a fake API server", () => {
         assert.equal(err.message, `${server.url} answered the list of ipamblocks.crd.projectcalico.org with ${shape}, not a Kubernetes list: is the server address right?`);
       });
     }
+
+    it("a list of another kind (a PodList for ippools) is an error of one line, never an empty table", async () => {
+      server.override(PATHS.ippools, answer(200, "application/json", '{"apiVersion":"v1","kind":"PodList","metadata":{},"items":[]}'));
+      const err = await readError(readIpamSnapshot(fakeKubeconfig(server.url)));
+      assert.equal(err.message, `${server.url} answered the list of ippools.crd.projectcalico.org with a list of kind "PodList", not IPPoolList: is the server address right?`);
+      // A list without a kind is still taken, as before.
+      server.override(PATHS.ippools, answer(200, "application/json", '{"items":[]}'));
+      assert.deepEqual((await readIpamSnapshot(fakeKubeconfig(server.url))).ippools, []);
+    });
 
     it("truncated JSON says so", async () => {
       server.override(PATHS.ippools, answer(200, "application/json", '{"kind":"IPPoolList","items":[{"spec":'));
