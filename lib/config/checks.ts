@@ -9,6 +9,11 @@ const SSH_KEY_TYPES = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-s
 export const q = (key: string): string => `${CONFIG_NAMESPACE}:${key}`;
 /** JSON quotes make stray spaces visible; long values are cut so one problem stays one line. */
 export const show = (value: string): string => JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+/**
+ * `key is "value": why`, the form of most problems: the reasons the checks give are written to follow
+ * the value ("is not written canonically", "has host bits set"), so a leading "is" is dropped there.
+ */
+export const isValue = (where: string, shown: string, why: string): string => `${where} is ${shown}: ${why.replace(/^is /, "")}`;
 /** Case and separators ignored: "block-size" and "blocksize" both mean blockSize. */
 export const squash = (s: string): string => s.toLowerCase().replace(/[-_\s]/g, "");
 export const isConfigKey = (key: string): key is ConfigKey => (CONFIG_KEYS as readonly string[]).includes(key);

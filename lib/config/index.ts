@@ -10,7 +10,7 @@ import {
 } from "./keys";
 import {
   Check, SERVICE_CIDR_RULES, VPC_CIDR_RULES, WHY, bool, calicoVersion, cidr, instanceType, isConfigKey, kubeconfig, kubeconfigPath,
-  kubernetesVersion, labName, nodeImage, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, stackId, wholeNumber,
+  isValue, kubernetesVersion, labName, nodeImage, nodeSelector, oneOf, podCidrRules, q, show, squash, sshPublicKey, stackId, wholeNumber,
 } from "./checks";
 import { resolveExperiments } from "./experiments";
 import { resolvePools, SINGLE_POOL_KEYS } from "./pools";
@@ -53,7 +53,7 @@ class Problems {
     this.bad.add(key);
     // Never echo a kubeconfig or a pasted private key into a log.
     const hidden = key === "kubeconfig" || value.includes("PRIVATE KEY");
-    this.list.push(`${q(key)} ${hidden ? "(value not shown)" : `is ${show(value)}`}: ${why}`);
+    this.list.push(hidden ? `${q(key)} (value not shown): ${why}` : isValue(q(key), show(value), why));
   }
 }
 

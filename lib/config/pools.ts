@@ -5,7 +5,7 @@
 // exists so a bad pool never leaves the operator Degraded.
 import { BLOCK_SIZE_RANGE, cidrContains, cidrsOverlap, parseCidr, type Cidr, type IpFamily } from "../core/cidr";
 import type { AssignmentMode, ClusterIpFamily, Encapsulation, NatOutgoing, PoolSettings, Target } from "../core/types";
-import { nodeSelector as nodeSelectorCheck, oneOf, q, show } from "./checks";
+import { nodeSelector as nodeSelectorCheck, isValue, oneOf, q, show } from "./checks";
 import { ENCAPSULATIONS, HOST_NETWORKS, NAT_OUTGOING } from "./keys";
 import {
   asBoolean, asString, asWholeNumber, DNS_SUBDOMAIN, listEntry, parseJson, type Json,
@@ -67,7 +67,7 @@ function parseIpFamily(value: string | undefined, target: Target, problems: stri
   }
   const why = oneOf(IP_FAMILIES)(value);
   if (why) {
-    problems.push(`${q("ipFamily")} is ${show(value)}: ${why}`);
+    problems.push(isValue(q("ipFamily"), show(value), why));
     return "ipv4";
   }
   if (value === "dual" && target === "existing") {

@@ -1,7 +1,7 @@
 // Reading the structured config keys (lists and maps given as JSON, or built with `pulumi config set
 // --path`). With --path, Pulumi may hand numbers and booleans over as strings ("70", "true"), so both
 // spellings are accepted. Every problem names the path a user would type: `calico-ipam:pools[1].cidr`.
-import { q, show, squash } from "./checks";
+import { isValue, q, show, squash } from "./checks";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -80,7 +80,7 @@ export function listEntry(key: string, index: number, value: Json, known: readon
     fields: value,
     where,
     suggested,
-    bad: (field, why) => problems.push(`${at(key, index, field)} is ${showJson(value[field])}: ${why}`),
+    bad: (field, why) => problems.push(isValue(at(key, index, field), showJson(value[field]), why)),
     clean: () => problems.length === start,
   };
 }

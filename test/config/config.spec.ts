@@ -208,6 +208,17 @@ describe("stack config validation", () => {
     assert.match(error.message, /^calico-ipam: 6 configuration problems:\n {2}- calico-ipam:/);
   });
 
+  it("never doubles \"is\" after the value, where a check's reason starts with one", () => {
+    assert.equal(
+      onlyProblem({ podCidr: "192.168.0.0" }, "podCidr"),
+      'calico-ipam:podCidr is "192.168.0.0": an address without a prefix length',
+    );
+    assert.match(onlyProblem({ podCidr: "010.0.0.0/16" }, "podCidr"), /^calico-ipam:podCidr is "010\.0\.0\.0\/16": not a dotted-quad IPv4 CIDR/);
+    assert.match(onlyProblem({ instanceType: "m7g.xlarge" }, "instanceType"), /^calico-ipam:instanceType is "m7g\.xlarge": an arm64 \(Graviton\) type, but /);
+    // Where the value is the subject, the reason keeps its verb.
+    assert.match(onlyProblem({ allowedCidrs: "10/8" }, "allowedCidrs"), /^calico-ipam:allowedCidrs entry "10\/8" is not a dotted-quad IPv4 CIDR/);
+  });
+
   it("does not blame a good key for a bad one's value", () => {
     // The pod range is unusable, so nothing is said about its overlaps or its blocks.
     onlyProblem({ podCidr: "10.0.0.0/33", blockSize: "32" }, "podCidr", '"10.0.0.0/33"');

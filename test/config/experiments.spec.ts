@@ -65,6 +65,17 @@ describe("config: IPAM experiments", () => {
     it(`reports ${name}`, () => onlyProblem(raw, start, ...fragments));
   }
 
+  it("says what is wrong with a workload's namespace without a doubled \"is\"", () => {
+    assert.equal(
+      onlyProblem({ workloads: '[{"name": "web", "replicas": 1, "namespace": "kube-system"}]' }, "calico-ipam:workloads[0].namespace"),
+      'calico-ipam:workloads[0].namespace is "kube-system": a namespace of Kubernetes, kind, Calico or the IPAM probe; use one of your own, such as "team-a"',
+    );
+    assert.equal(
+      onlyProblem({ namespaces: '{"kube-system": {"pools": ["default-ipv4-ippool"]}}' }, "calico-ipam:namespaces"),
+      'calico-ipam:namespaces["kube-system"]: "kube-system" is a namespace of Kubernetes, kind, Calico or the IPAM probe; use one of your own, such as "team-a"',
+    );
+  });
+
   it("checks workload nodes against the lab's own node names (labName, workers)", () => {
     const c = parseLabConfig({ labName: "lab", workers: "3", workloads: '[{"name": "web", "replicas": 1, "node": "lab-worker3"}]' });
     assert.equal(c.workloads[0].node, "lab-worker3");

@@ -51,6 +51,17 @@ describe("config: ipFamily and pools", () => {
       "calico-ipam:pools[1].encapsulation", "IPIP carries only IPv4", "None, VXLAN, VXLANCrossSubnet");
   });
 
+  it("says what is wrong with a pool's cidr without a doubled \"is\"", () => {
+    assert.equal(
+      onlyProblem({ pools: pools({ name: "a", cidr: "192.168.0.0/0016" }) }, "calico-ipam:pools[0].cidr"),
+      'calico-ipam:pools[0].cidr is "192.168.0.0/0016": not written canonically; did you mean "192.168.0.0/16"?',
+    );
+    assert.match(
+      onlyProblem({ pools: pools({ name: "a", cidr: "192.168.0.0/16" }, { name: "v6", cidr: "fd00:10:244::/64" }) }, "calico-ipam:pools[1].cidr"),
+      /^calico-ipam:pools\[1\]\.cidr is "fd00:10:244::\/64": an IPv6 pool, but /,
+    );
+  });
+
   const CASES: [string, RawConfig, string, ...string[]][] = [
     ["ipFamily ipv6", { ipFamily: "ipv6" }, "calico-ipam:ipFamily", "not supported", "use \"dual\""],
     ["ipFamily misspelt", { ipFamily: "Dual" }, "calico-ipam:ipFamily", "ipv4, dual", 'did you mean "dual"?'],
