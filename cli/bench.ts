@@ -89,13 +89,19 @@ function syntheticCluster(s: Shape): Record<string, unknown[]> {
   };
 }
 
+/** The kind a real API server gives each list (the CRDs' listKind): the reader refuses any other. */
+const LIST_KINDS: Record<string, string> = {
+  ippools: "IPPoolList", ipamblocks: "IPAMBlockList", blockaffinities: "BlockAffinityList", ipamhandles: "IPAMHandleList",
+  nodes: "NodeList", pods: "PodList", services: "ServiceList", tigerastatuses: "TigeraStatusList",
+};
+
 async function serve(lists: Record<string, unknown[]>): Promise<{ url: string; close: () => void }> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const items = lists[url.pathname];
     const page = items ? pageOf(items, url.searchParams) : undefined;
     res.writeHead(page ? 200 : 404, { "content-type": page ? "application/json" : "text/plain" });
-    res.end(page ? JSON.stringify({ kind: "List", apiVersion: "v1", ...page }) : "404 page not found");
+    res.end(page ? JSON.stringify({ kind: LIST_KINDS[url.pathname.split("/").at(-1)!], apiVersion: "v1", ...page }) : "404 page not found");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
@@ -149,7 +155,11 @@ async function bench(shape: Shape): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const shapes: Shape[] = [
+  // --quick: one small cluster, so the tests can run the whole path in seconds.
+  const quick = process.argv.includes("--quick");
+  const shapes: Shape[] = quick ? [
+    { label: "quick: /20 pool, 64 blocks, 10 nodes, 300 pods", base: 0x0a200000, prefix: 20, nodes: 10, blocks: 64, pods: 300, leaked: 3 },
+  ] : [
     { label: "/16 pool, 1,024 blocks, 200 nodes, 6,000 pods", base: 0xc0a80000, prefix: 16, nodes: 200, blocks: 1024, pods: 6000, leaked: 5 },
     { label: "/12 pool, 10,240 blocks, 200 nodes, 12,000 pods", base: 0x0a000000, prefix: 12, nodes: 200, blocks: 10_240, pods: 12_000, leaked: 20 },
     { label: "check: 50 nodes, 3,000 pods, 10,000 blocks", base: 0x0a100000, prefix: 12, nodes: 50, blocks: 10_000, pods: 3000, leaked: 10 },
@@ -157,4 +167,7 @@ async function main(): Promise<void> {
   for (const shape of shapes) await bench(shape);
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+});
