@@ -15,7 +15,7 @@ import { stackIdentity, takeoverProblem, type LabObject } from "./lib/cluster/ex
 import { PROBE_OBJECT } from "./lib/ipam/probe";
 import { KubeReadError } from "./lib/core/kube";
 import { currentContextOnly } from "./lib/core/kube-config";
-import { LocalHostProbe, localPreflight } from "./lib/host/preflight";
+import { LocalHostProbe, localPreflight, stoppedLabNodesProblem } from "./lib/host/preflight";
 import { sshAgentProblem } from "./lib/host/ssh-agent";
 import { LabHost, SSH_USER } from "./components/host";
 import { LabCluster } from "./components/cluster";
@@ -195,6 +195,8 @@ async function awsCluster(config: LabConfig, deps: LabDeps): Promise<ClusterSour
 function localCluster(config: LabConfig, deps: LabDeps): ClusterSource {
   const missing = localPreflight(deps.localHost, config.ipFamily);
   if (missing) stop(missing);
+  const stopped = stoppedLabNodesProblem(deps.localHost, config.labName);
+  if (stopped) stop(stopped);
   const cluster = new LabCluster("cluster", {
     transport: localTransport(),
     shape: clusterShape(config, { exposure: "loopback" }),

@@ -47,6 +47,14 @@ export function localHostProbe(options: LocalHostOptions = {}): LocalHostProbe {
       return result.status === 0 ? result.stdout : undefined;
     },
     dockerAnswers: () => asRoot(["docker", "info"]).status === 0,
+    kindNodes: (clusterName) => {
+      const result = asRoot(["docker", "ps", "-a", "--filter", `label=io.x-k8s.kind.cluster=${clusterName}`, "--format", "{{.Names}} {{.State}}"]);
+      if (result.status !== 0) return undefined;
+      return result.stdout.split("\n").filter((line) => line.trim() !== "").map((line) => {
+        const [name, state = ""] = line.trim().split(/\s+/);
+        return { name, state };
+      });
+    },
     canRunAsRoot: () => uid === 0 || canSudo(),
     ipv6: () => {
       const kind = asRoot(["docker", "network", "inspect", "kind", "--format", "{{.EnableIPv6}}"]);

@@ -48,6 +48,11 @@ export interface LocalHostProbe {
   canRunAsRoot(): boolean;
   /** IPv6 facts, asked only for a dual-stack lab. */
   ipv6?(): LocalIpv6Facts;
+  /**
+   * The containers of the kind cluster of this name (kind's label io.x-k8s.kind.cluster), with their
+   * Docker state (running, exited, ...), as root sees them; undefined when Docker cannot say.
+   */
+  kindNodes?(clusterName: string): { name: string; state: string }[] | undefined;
 }
 
 /**
@@ -118,4 +123,24 @@ export function localPreflight(probe: LocalHostProbe, ipFamily: "ipv4" | "dual" 
   if (ipFamily === "dual" && docker && probe.ipv6) lines.push(...ipv6Problems(probe.ipv6()));
   if (lines.length === 0) return undefined;
   return `calico-ipam: target "local" needs these on this machine:\n${lines.join("\n")}`;
+}
+
+/**
+ * The lab's kind nodes are there but stopped: after a reboot whose Docker did not start them again, or
+ * a `docker stop`. Nothing in the stack notices (the deploy step runs only when its inputs change), so
+ * the run would fail on the unreachable API server (pulumi-kubernetes provider_construct.go Construct:
+ * "configured Kubernetes cluster is unreachable"), or wait out calicoTimeoutMinutes. Said before that.
+ * A leftover cluster of another lab of this name is stopped too: starting it is harmless, since the
+ * deploy step's `containerlab deploy --reconfigure` replaces it.
+ */
+export function stoppedLabNodesProblem(probe: LocalHostProbe, labName: string): string | undefined {
+  const nodes = probe.kindNodes?.(labName) ?? [];
+  // restarting: Docker is starting it again by itself.
+  const stopped = nodes.filter((node) => node.state !== "running" && node.state !== "restarting");
+  if (stopped.length === 0) return undefined;
+  const names = nodes.map((node) => node.name).sort();
+  return `calico-ipam: the kind cluster "${labName}" is on this machine but ${stopped.length === nodes.length ? "its nodes are" : "some of its nodes are"} ` +
+    `not running (${stopped.map((node) => `${node.name}: ${node.state}`).join(", ")}): after a reboot, or a docker stop. ` +
+    `Start them, then run npm run up again: sudo docker start ${names.join(" ")}. multi-node kind clusters have not always ` +
+    `worked again after a restart (kind#2045): if Calico does not come back, npm run destroy && npm run up builds a new one.`;
 }

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { renderStep } from "../../lib/core/steps";
 import { localHostProbe } from "../../lib/host/local-host";
-import { localPreflight } from "../../lib/host/preflight";
+import { localPreflight, stoppedLabNodesProblem } from "../../lib/host/preflight";
 import { makeSandbox, preludeOf, type Sandbox } from "../support/sandbox";
 
 const prelude = preludeOf(renderStep("deploy-cluster", {}));
@@ -67,6 +67,18 @@ describe("the real local probe, run as the steps run the tools", () => {
     assert.ok(box.calls().includes("sudo -n docker info"), box.calls().join("\n"));
     box.setState("docker-down");
     assert.match(localPreflight(asUser())!, /docker is installed but the daemon does not answer/);
+  });
+
+  it("lists the lab's kind nodes and their state as root sees them, so a stopped lab is told apart from a new one", () => {
+    rootFinds(["containerlab", "kind", "docker"]);
+    assert.deepEqual(asUser().kindNodes!("calico-ipam"), []);
+    box.setState("docker-ps", "calico-ipam-control-plane exited\ncalico-ipam-worker running\n");
+    assert.deepEqual(asUser().kindNodes!("calico-ipam"), [
+      { name: "calico-ipam-control-plane", state: "exited" },
+      { name: "calico-ipam-worker", state: "running" },
+    ]);
+    assert.ok(box.calls().includes("sudo -n docker ps -a --filter label=io.x-k8s.kind.cluster=calico-ipam --format {{.Names}} {{.State}}"), box.calls().join("\n"));
+    assert.match(stoppedLabNodesProblem(asUser(), "calico-ipam")!, /calico-ipam-control-plane: exited\)/);
   });
 
   it("without passwordless sudo, says so as the steps would fail", () => {

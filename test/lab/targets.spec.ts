@@ -70,6 +70,27 @@ describe("target local", () => {
       return true;
     });
   });
+
+  it("stops, saying how to start them, when the lab's kind nodes are there but stopped (a reboot): the run would fail on the unreachable API server", async () => {
+    const asked: string[] = [];
+    const kindNodes = (cluster: string) => {
+      asked.push(cluster);
+      return [{ name: "calico-ipam-control-plane", state: "exited" }, { name: "calico-ipam-worker", state: "exited" }, { name: "calico-ipam-worker2", state: "running" }];
+    };
+    const deps = fakeDeps({ localHost: readyLocalHost({ kindNodes }) });
+    await assert.rejects(buildLabForTest({ target: "local" }, deps), (err: Error) => {
+      assert.match(err.message, /kind cluster "calico-ipam" is on this machine but some of its nodes are not running \(calico-ipam-control-plane: exited, calico-ipam-worker: exited\)/);
+      assert.match(err.message, /sudo docker start calico-ipam-control-plane calico-ipam-worker calico-ipam-worker2\./);
+      assert.match(err.message, /npm run destroy && npm run up/);
+      return true;
+    });
+    assert.deepEqual(asked, ["calico-ipam"]);
+    // Running (or being restarted by Docker), or no such cluster yet: the run goes on.
+    for (const state of ["running", "restarting"]) {
+      await buildLabForTest({ target: "local" }, fakeDeps({ localHost: readyLocalHost({ kindNodes: () => [{ name: "calico-ipam-control-plane", state }] }) }));
+    }
+    await buildLabForTest({ target: "local" }, fakeDeps({ localHost: readyLocalHost({ kindNodes: () => [] }) }));
+  });
 });
 
 describe("target existing", () => {

@@ -128,6 +128,7 @@ exit 0`,
   docker: `
 case "$1" in
   info) if state docker-down; then echo "Cannot connect to the Docker daemon" >&2; exit 1; fi ;;
+  ps) if state docker-ps; then emit "$S/docker-ps"; fi ;;
   pull) if state "pull-fails"; then echo "Error response from daemon: toomanyrequests" >&2; exit 1; fi ;;
   container) if [ "$2" = inspect ] && ! state "container-$3"; then echo "Error: No such container: $3" >&2; exit 1; fi ;;
   inspect) if state "container-networks"; then cat "$S/container-networks"; else echo '{"bridge":{}}'; fi ;;
