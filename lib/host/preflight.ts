@@ -141,6 +141,6 @@ export function stoppedLabNodesProblem(probe: LocalHostProbe, labName: string): 
   const names = nodes.map((node) => node.name).sort();
   return `calico-ipam: the kind cluster "${labName}" is on this machine but ${stopped.length === nodes.length ? "its nodes are" : "some of its nodes are"} ` +
     `not running (${stopped.map((node) => `${node.name}: ${node.state}`).join(", ")}): after a reboot, or a docker stop. ` +
-    `Start them, then run npm run up again: sudo docker start ${names.join(" ")}. multi-node kind clusters have not always ` +
+    `Start them, then run npm run up again: sudo docker start ${names.join(" ")}. Multi-node kind clusters have not always ` +
     `worked again after a restart (kind#2045): if Calico does not come back, npm run destroy && npm run up builds a new one.`;
 }
