@@ -54,7 +54,7 @@ export type CalicoTimings = {
   /** Installation created to calico-node running on every node (the Calico images are there). */
   calicoNodesRunningSeconds?: number;
   /** Installation created to the last component Available. */
-  calicoReadySeconds: number;
+  calicoReadySeconds?: number;
 };
 
 export interface CalicoReady {
@@ -119,13 +119,16 @@ export function secondsBetween(start: number, end: number): number | undefined {
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, Math.round((end - start) / 1000)) : undefined;
 }
 
-/** Latest Available transition of the components minus the start of the installation. */
-export function readySecondsFrom(statuses: TigeraStatus[], installation: { metadata?: ObjectMeta } | undefined): number {
+/**
+ * Latest Available transition of the components minus the start of the installation; undefined
+ * when a time is missing, so the stage is left out like the others (never reported as 0 s).
+ */
+export function readySecondsFrom(statuses: TigeraStatus[], installation: { metadata?: ObjectMeta } | undefined): number | undefined {
   const ready = Math.max(...statuses.map((s) => timeOf(findCondition(s, "Available")?.lastTransitionTime)));
   let start = timeOf(installation?.metadata?.creationTimestamp);
   // Without an Installation (someone deleted it), the operator's first status object is the next best start.
   if (!Number.isFinite(start)) start = Math.min(...statuses.map((s) => timeOf(s.metadata?.creationTimestamp)));
-  return secondsBetween(start, ready) ?? 0;
+  return secondsBetween(start, ready);
 }
 
 /** The pod fields the stage timings read (as client-node returns them). */
@@ -159,11 +162,11 @@ async function listPods(clients: KubeClients, namespace: string, labelSelector: 
 }
 
 /** The stages before Calico Available, read once it is; a stage that cannot be read is left out. */
-async function stageTimings(clients: KubeClients, installation: Generational | undefined): Promise<Omit<CalicoTimings, "calicoReadySeconds">> {
+async function stageTimings(clients: KubeClients, installation: Generational | undefined): Promise<CalicoTimings> {
   const read = async <T>(what: () => Promise<T>): Promise<T | undefined> => what().catch(() => undefined);
   const operator = await read(() => listPods(clients, "tigera-operator", "k8s-app=tigera-operator"));
   const nodes = await read(() => listPods(clients, "calico-system", "k8s-app=calico-node"));
-  const timings: Omit<CalicoTimings, "calicoReadySeconds"> = {};
+  const timings: CalicoTimings = {};
   const operatorSeconds = operator && operatorRunningSeconds(operator);
   if (operatorSeconds !== undefined) timings.operatorRunningSeconds = operatorSeconds;
   const nodesSeconds = nodes && calicoNodesRunningSeconds(nodes, installation?.metadata?.creationTimestamp);
@@ -210,10 +213,9 @@ export async function waitForCalicoReady(kubeconfigYaml: string, opts: CalicoRea
         })
         .filter((p): p is string => !!p);
       if (problems.length === 0) {
-        const timings: CalicoTimings = {
-          ...(await stageTimings(clients, installation)),
-          calicoReadySeconds: readySecondsFrom(wanted as TigeraStatus[], installation),
-        };
+        const timings = await stageTimings(clients, installation);
+        const readySeconds = readySecondsFrom(wanted as TigeraStatus[], installation);
+        if (readySeconds !== undefined) timings.calicoReadySeconds = readySeconds;
         return { timings, tigeraStatus: summariseTigeraStatus(statuses) };
       }
     } catch (err) {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { calicoNodesRunningSeconds, operatorRunningSeconds, waitForCalicoReady, type CalicoProgress } from "../../lib/calico/ready";
+import { calicoNodesRunningSeconds, operatorRunningSeconds, readySecondsFrom, waitForCalicoReady, type CalicoProgress } from "../../lib/calico/ready";
 import { KubeReadError } from "../../lib/core/kube";
 import type { TigeraStatus } from "../../lib/calico/status";
 import { fakeKubeconfig, loadFixture, loadFixtureItems, PATHS, startFakeApiServer, type FakeApiServer } from "../support/fake-apiserver";
@@ -242,6 +242,17 @@ describe("stage timings from pods", () => {
     assert.equal(calicoNodesRunningSeconds([running, waiting], "2025-11-24T00:20:00Z"), undefined);
     assert.equal(calicoNodesRunningSeconds([running, running], "2025-11-24T00:20:00Z"), 60);
     assert.equal(calicoNodesRunningSeconds([], "2025-11-24T00:20:00Z"), undefined);
+  });
+
+  it("leaves calicoReadySeconds out when a time is missing, never 0 s", () => {
+    const available = (at?: string): TigeraStatus => ({
+      metadata: { name: "calico", creationTimestamp: "2025-11-24T00:20:01Z" },
+      status: { conditions: [{ type: "Available", status: "True", ...(at ? { lastTransitionTime: at } : {}) }] },
+    } as TigeraStatus);
+    const installation = { metadata: { creationTimestamp: "2025-11-24T00:20:00Z" } };
+    assert.equal(readySecondsFrom([available("2025-11-24T00:22:45Z")], installation), 165);
+    assert.equal(readySecondsFrom([available()], installation), undefined);
+    assert.equal(readySecondsFrom([], installation), undefined);
   });
 
   it("ignores an operator pod that is not Ready", () => {
