@@ -18,7 +18,15 @@ export interface EngineResource {
   opts: pulumi.CustomResourceOptions;
   /** deletedWith, as the key of the owning resource. */
   deletedWith?: string;
+  /** The replacementTrigger option's value, as the state records it. */
+  trigger?: Trigger;
 }
+
+/** A replacementTrigger option resolved: its value, or unknown (in a preview). */
+export type Trigger = { known: true; value: unknown } | { known: false };
+
+/** The engine's builtin Stash (pulumi pkg/resource/deploy/builtins.go, stashType). */
+export const STASH = "pulumi:index:Stash";
 
 export interface PlannedResource {
   key: string;
@@ -51,6 +59,26 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 export const keyOf = (type: string, name: string): string => `${type}::${name}`;
+
+/**
+ * Does a replacementTrigger replace the resource? pkg/resource/deploy/step_generator.go,
+ * shouldTriggerReplace: unknowns always do; a null on either side is "no trigger" and never does
+ * (so is no option at all: the state then records none); else any difference does.
+ */
+export function triggerReplaces(now: Trigger | undefined, before: Trigger | undefined): boolean {
+  if (now === undefined) return false;
+  if (!now.known || (before !== undefined && !before.known)) return true;
+  if (before === undefined || before.value === null || before.value === undefined || now.value === null || now.value === undefined) return false;
+  return !same(now.value, before.value);
+}
+
+/** An option's value as the SDK sends it (sdk/nodejs/runtime/resource.ts prepareResource: unknown only in a preview). */
+export async function resolveTrigger(trigger: pulumi.Input<unknown>): Promise<Trigger> {
+  // isKnown and promise() are the Output's own (not in its types); the SDK reads isKnown the same way.
+  const output = pulumi.output(trigger) as unknown as { isKnown: Promise<boolean>; promise(): Promise<unknown> };
+  if (!(await output.isKnown)) return { known: false };
+  return { known: true, value: plain(await output.promise()) ?? null };
+}
 
 /** The resource name inside a provider reference "urn:pulumi:stack::project::type::name::id". */
 function providerName(reference: string | undefined): string | undefined {
@@ -98,8 +126,18 @@ export class LifecycleEngine {
   }
 
   /** Decides a resource's plan and what the mock hands back; `outputsFor` computes a real create's outputs. */
-  register(
+  /** register, once the resource's replacementTrigger option (when it has one) is resolved. */
+  registerResolved(
     args: { type: string; name: string; inputs: Record<string, unknown>; provider?: string },
+    outputsFor: (inputs: Record<string, unknown>, plan: Plan) => Record<string, unknown>,
+  ): { id: string | undefined; state: Record<string, unknown> } | Promise<{ id: string | undefined; state: Record<string, unknown> }> {
+    const option = this.options.get(keyOf(args.type, args.name))?.replacementTrigger;
+    if (option === undefined) return this.register(args, outputsFor);
+    return resolveTrigger(option).then((trigger) => this.register({ ...args, trigger }, outputsFor));
+  }
+
+  register(
+    args: { type: string; name: string; inputs: Record<string, unknown>; provider?: string; trigger?: Trigger },
     outputsFor: (inputs: Record<string, unknown>, plan: Plan) => Record<string, unknown>,
   ): { id: string | undefined; state: Record<string, unknown> } {
     const key = keyOf(args.type, args.name);
@@ -120,13 +158,30 @@ export class LifecycleEngine {
     // pkg/resource/deploy/step_generator.go, "replaced because the resource it is DeletedWith is being replaced").
     const ownerKey = opts.deletedWith ? this.keysOf.get(opts.deletedWith as pulumi.Resource) : undefined;
     const ownerReplaced = ownerKey !== undefined && this.planned.get(ownerKey)?.plan === "replace";
-    const replace = old !== undefined && (ownerReplaced || this.replaces(args.type, old, inputs, changed, providerPlan));
+    // An unknown trigger fails a real up (step_generator.go generateStepsFromDiff: "replacement trigger
+    // contains unknowns"); in a preview it plans a replacement.
+    if (old && !this.preview && args.trigger && !args.trigger.known) throw new Error(`replacement trigger contains unknowns for ${key}`);
+    const triggered = old !== undefined && triggerReplaces(args.trigger, old.trigger);
+    // A resource is replaced when one in its replaceWith list is (ReplaceWith, v3.207.0: step_generator.go
+    // diff, "marked for replacement because ... (in its ReplaceWith list) is being replaced").
+    const withReplaced = (opts.replaceWith ?? []).some((r) => this.planned.get(this.keysOf.get(r) ?? "")?.plan === "replace");
+    const replace = old !== undefined && (triggered || ownerReplaced || withReplaced || this.replaces(args.type, old, inputs, changed, providerPlan));
     const plan: Plan = !old ? "create" : replace ? "replace" : changed.length > 0 || providerUnknown ? "update" : "same";
     this.planned.set(key, { key, plan, changed, providerUnknown });
 
     let id: string | undefined;
     let outputs: Record<string, unknown>;
-    if (this.preview) {
+    if (args.type === STASH && plan !== "same") {
+      // builtins.go, called in a preview too (step.go CreateStep/UpdateStep.Apply pass Preview to the
+      // provider): Create sets output to the input; Update records the new input and keeps the old output.
+      outputs = plan === "update" ? { input: inputs.input, output: old!.outputs.output } : { input: inputs.input, output: inputs.input };
+      if (this.preview) id = plan === "update" ? old!.id : undefined;
+      else {
+        const generation = plan === "update" ? this.generation.get(key) ?? 1 : (this.generation.get(key) ?? 0) + 1;
+        this.generation.set(key, generation);
+        id = `${args.name}-id${generation > 1 ? `-${generation}` : ""}`;
+      }
+    } else if (this.preview) {
       if (plan === "same") ({ id, outputs } = old!);
       else if (plan === "update") {
         id = old!.id;
@@ -142,7 +197,7 @@ export class LifecycleEngine {
       id = `${args.name}-id${generation > 1 ? `-${generation}` : ""}`;
       outputs = plan === "same" ? old!.outputs : outputsFor(inputs, plan);
     }
-    this.current.set(key, { type: args.type, name: args.name, id: id ?? "", inputs, outputs, opts, deletedWith: ownerKey });
+    this.current.set(key, { type: args.type, name: args.name, id: id ?? "", inputs, outputs, opts, deletedWith: ownerKey, trigger: args.trigger });
     return { id, state: outputs };
   }
 

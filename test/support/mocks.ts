@@ -93,6 +93,10 @@ function createdState(type: string, inputs: Record<string, unknown>, update = fa
       state.privateKeyOpenssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nmock\n-----END OPENSSH PRIVATE KEY-----\n";
       state.publicKeyOpenssh = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMockMo mock\n";
       break;
+    case "pulumi:index:Stash":
+      // pulumi pkg/resource/deploy/builtins.go, Create: the output is the input it was created with.
+      state.output = inputs.input;
+      break;
     case "command:remote:Command":
     case "command:local:Command":
       state.stdout = commandStdout(inputs, update);
@@ -111,9 +115,9 @@ export function setLifecycle(on: boolean): void {
 }
 
 const mocks: pulumi.runtime.Mocks = {
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+  newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult> {
     declared.push({ type: args.type, name: args.name, inputs: args.inputs });
-    if (lifecycle) return engine.register(args, (inputs, plan) => createdState(args.type, inputs, plan === "update"));
+    if (lifecycle) return engine.registerResolved(args, (inputs, plan) => createdState(args.type, inputs, plan === "update"));
     // A brand-new stack's preview: nothing exists yet, so ids and computed outputs are unknown.
     if (previewMode) return { id: undefined, state: { ...args.inputs } };
     return { id: `${args.name}-id`, state: createdState(args.type, args.inputs) };
