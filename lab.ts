@@ -23,6 +23,7 @@ import { localTransport } from "./components/transport";
 import { Calico, ClusterProviderOptions, OwnerRecordArgs, WaitForCalico } from "./components/calico";
 import { Ipam, ReadIpamState } from "./components/ipam";
 import { IpamProbe, ReadIpamProbeTimings } from "./components/ipam-probe";
+import { ClusterTimings } from "./components/cluster-timings";
 import { checkPoolChanges, Experiments, ReadLivePools, ReadWorkloads } from "./components/experiments";
 import { experimentObjects, labNamespaces, labNodeLabels, labWorkloads } from "./lib/ipam/workloads";
 import { stackSummary } from "./lib/ipam/stack-summary";
@@ -335,8 +336,14 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     readAfter: [calico?.ready, probe?.ready, experiments?.settled].filter((o): o is pulumi.Output<unknown> => o !== undefined),
     readState: deps.readIpamState,
   });
-  const calicoTimings = calico ? [calico.ready.apply((r) => r.timings ?? {})] : [];
-  const probeTimings = probe ? [probe.timings] : [];
+  // The cluster stages, kept as first read for this install: the cluster's timestamps move later.
+  const clusterTimings = calico
+    ? [new ClusterTimings("cluster-timings", {
+        reading: pulumi.all([calico.ready, probe?.timings ?? {}]).apply(([ready, probed]) => ({ ...ready.timings, ...probed })),
+        installationUid: calico.ready.apply((r) => r.installationUid),
+        installation: calico.installation,
+      }).timings]
+    : [];
   // What the stack installed; a read-only stack installed nothing (the ipam output shows the cluster's pools).
   const installed: LabOutputs = calico
     ? { calicoVersion: pulumi.output(config.calicoVersion), ipPools: pulumi.output(config.pools) }
@@ -347,7 +354,7 @@ export async function buildLab(config: LabConfig, deps: LabDeps): Promise<LabOut
     ...installed,
     ipPlan: pulumi.output(plans),
     ...(pools && experiments ? { poolChanges: pools.changes, workloads: experiments.workloads } : {}),
-    timings: pulumi.all([...source.timings, ...calicoTimings, ...probeTimings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
+    timings: pulumi.all([...source.timings, ...clusterTimings]).apply((parts) => Object.assign({}, ...parts) as Record<string, number>),
     blockAffinities: ipam.state.apply((s) => s.blockAffinities),
     ipam: ipam.state.apply((s) => s.ipam),
     tigeraStatus: ipam.state.apply((s) => s.tigeraStatus),

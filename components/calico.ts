@@ -9,6 +9,8 @@ import { formatDuration, READY_COMPONENTS, type CalicoProgress } from "../lib/ca
 export interface CalicoReadiness {
   /** Stage seconds up to Calico Available (calicoReadySeconds, ...), by the cluster's clock. */
   timings?: Record<string, number>;
+  /** The Installation's uid those seconds count from: a new one is a new install (components/cluster-timings.ts). */
+  installationUid?: string;
 }
 
 export type WaitForCalico = (
@@ -120,8 +122,8 @@ export class Calico extends pulumi.ComponentResource {
               throw new pulumi.RunError(`calico-ipam: ${(err as Error).message}`);
             }
           }
-          // A preview looks once, without waiting: a running lab then previews the readiness times
-          // the next up will report (they are read from the cluster's own timestamps), not empty ones.
+          // A preview looks once, without waiting: a running lab then previews the readiness it
+          // has (the `timings` output shows what the stack kept: components/cluster-timings.ts).
           return args.waitForCalico(kubeconfig, { components: READY_COMPONENTS, timeoutMs: 0, onProgress: () => undefined })
             .catch((): CalicoReadiness => ({}));
         }),

@@ -9,7 +9,7 @@ import * as ts from "typescript";
 const ROOT = path.join(__dirname, "..");
 const STAGES = ["core", "config", "host", "cluster", "calico", "ipam"] as const;
 /** components/<file> -> the stage it belongs to; transport is plumbing below every stage. */
-const COMPONENT_STAGE: Record<string, number> = { transport: 0, host: 2, cluster: 3, calico: 4, ipam: 5, experiments: 5 };
+const COMPONENT_STAGE: Record<string, number> = { transport: 0, host: 2, cluster: 3, calico: 4, "cluster-timings": 4, ipam: 5, experiments: 5 };
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {

@@ -1,6 +1,7 @@
 // Waits for the Tigera operator to report Calico available, for the current Installation and
 // APIServer, telling the caller what it still waits for. The times it reports are read from the
-// cluster's own timestamps, not measured here, so every `pulumi up` after the first shows the same values.
+// cluster's own timestamps, not measured here; those move on an upgrade or a restart, so the stack
+// keeps the first reading of an install (lib/calico/recorded-timings.ts).
 import { connect, getCustom, KubeReadError, listCustom, listObjects, type KubeClients, type ObjectMeta, type ReadOptions } from "../core/kube";
 import {
   APISERVERS, findCondition, INSTALLATIONS, summariseTigeraStatus, TIGERASTATUSES,
@@ -59,6 +60,8 @@ export type CalicoTimings = {
 
 export interface CalicoReady {
   timings: CalicoTimings;
+  /** The Installation's uid: the install every stage counts from (undefined when it could not be read). */
+  installationUid?: string;
   tigeraStatus: TigeraStatusSummary;
 }
 
@@ -216,7 +219,8 @@ export async function waitForCalicoReady(kubeconfigYaml: string, opts: CalicoRea
         const timings = await stageTimings(clients, installation);
         const readySeconds = readySecondsFrom(wanted as TigeraStatus[], installation);
         if (readySeconds !== undefined) timings.calicoReadySeconds = readySeconds;
-        return { timings, tigeraStatus: summariseTigeraStatus(statuses) };
+        const installationUid = installation?.metadata?.uid;
+        return { timings, ...(installationUid ? { installationUid } : {}), tigeraStatus: summariseTigeraStatus(statuses) };
       }
     } catch (err) {
       // Missing CRDs and a restarting API server are normal early in an install; a 403 never heals.

@@ -36,6 +36,7 @@ export { KubeReadError, type KubeReadErrorKind, type ResourceRef };
 export interface ObjectMeta {
   name?: string;
   namespace?: string;
+  uid?: string;
   creationTimestamp?: string | Date;
   deletionTimestamp?: string;
   resourceVersion?: string;

@@ -52,6 +52,7 @@ describe("waitForCalicoReady", () => {
     // Installation default created 00:20:00; calico Available 00:22:45, apiserver 00:22:30.
     // The later of the two: 00:22:45 - 00:20:00 = 165 s.
     assert.equal(ready.timings.calicoReadySeconds, 165);
+    assert.equal(ready.installationUid, "6b1c2d3e-0000-4000-8000-000000000031", "the install they count from");
     assert.deepEqual(clock.sleeps, []);
     assert.equal(ready.tigeraStatus.calico.available, true);
     assert.equal(ready.tigeraStatus.apiserver.degraded, false);
