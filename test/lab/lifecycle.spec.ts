@@ -319,3 +319,84 @@ users:
     assert.deepEqual([...second.result.of("update"), ...second.result.of("replace"), ...second.result.deleted], []);
   });
 });
+
+// The engine keeps them (test/support/engine.ts models it): pulumi pkg/resource/deploy/builtins.go,
+// builtinProvider.Create sets a Stash's output to its input, Update records the new input and keeps the
+// old output; step_generator.go replaces it when its replacementTrigger changes (shouldTriggerReplace)
+// or a resource in its replaceWith list is replaced (diff). Both are in the engine since v3.208.0 and
+// v3.207.0, below Pulumi.yaml's requiredPulumiVersion (3.260.0).
+describe("lifecycle of timings: the cluster stages stay as first read for an install", function () {
+  this.timeout(60_000);
+  const CLUSTER_STAGES = ["operatorRunningSeconds", "calicoNodesRunningSeconds", "calicoReadySeconds", "ipamProbeReadySeconds"];
+  const STASHES = ["pulumi:index:Stash::cluster-timings-first", "pulumi:index:Stash::cluster-timings-fill"];
+
+  /** The cluster as this run reads it: the Installation's uid, and what its timestamps give now. */
+  const cluster = (installationUid: string, stages: Record<string, number>) =>
+    fakeDeps({
+      waitForCalico: async () => ({
+        timings: Object.fromEntries(Object.entries(stages).filter(([key]) => key !== "ipamProbeReadySeconds")),
+        installationUid,
+      }),
+      readIpamProbeTimings: async () => ("ipamProbeReadySeconds" in stages ? { ipamProbeReadySeconds: stages.ipamProbeReadySeconds } : {}),
+    });
+  const clusterStages = async (step: LifecycleStep): Promise<Record<string, number>> => {
+    const timings = (await valueOf(step.lab.outputs.timings)) as Record<string, number>;
+    return Object.fromEntries(Object.entries(timings).filter(([key]) => CLUSTER_STAGES.includes(key)));
+  };
+  const FIRST = { operatorRunningSeconds: 21, calicoNodesRunningSeconds: 77, calicoReadySeconds: 142, ipamProbeReadySeconds: 151 };
+  // A day later, after a calicoVersion upgrade and a reboot: the operator moved Available's
+  // lastTransitionTime (tigera/operator v1.38.13 pkg/controller/status/status.go, set) and every pod restarted.
+  const A_DAY_LATER = { operatorRunningSeconds: 35, calicoNodesRunningSeconds: 86_380, calicoReadySeconds: 86_400, ipamProbeReadySeconds: 86_410 };
+
+  beforeEach(() => setLifecycle(true));
+  after(async () => {
+    setLifecycle(false);
+    await setPreview(false);
+  });
+
+  it("keeps the first up's values when the cluster later reports others; a new cluster records its own", async () => {
+    const first = await up({}, cluster("uid-1", FIRST));
+    assert.deepEqual(await clusterStages(first), FIRST);
+
+    const plan = await preview({}, cluster("uid-1", A_DAY_LATER));
+    assert.deepEqual(await clusterStages(plan), FIRST, "the preview shows what the up will report");
+    assert.deepEqual(plan.result.of("replace"), []);
+    const later = await up({}, cluster("uid-1", A_DAY_LATER));
+    assert.deepEqual(await clusterStages(later), FIRST);
+    // The stash records the new reading as its input, and keeps its output (builtins.go, Update).
+    assert.deepEqual(STASHES.map((key) => later.result.planned.get(key)?.plan), ["update", "update"]);
+    assert.deepEqual(engine.state.get(STASHES[0])?.inputs.input, A_DAY_LATER);
+
+    // podCidr replaces the cluster: the Installation is replaced, and the stashes with it (replaceWith).
+    const rebuiltPlan = await preview({ podCidr: "10.244.0.0/16" }, cluster("uid-1", A_DAY_LATER));
+    assert.deepEqual(STASHES.map((key) => rebuiltPlan.result.planned.get(key)?.plan), ["replace", "replace"]);
+    const NEW_CLUSTER = { operatorRunningSeconds: 18, calicoNodesRunningSeconds: 64, calicoReadySeconds: 121, ipamProbeReadySeconds: 129 };
+    const rebuilt = await up({ podCidr: "10.244.0.0/16" }, cluster("uid-2", NEW_CLUSTER));
+    assert.deepEqual(await clusterStages(rebuilt), NEW_CLUSTER);
+    const again = await up({ podCidr: "10.244.0.0/16" }, cluster("uid-2", A_DAY_LATER));
+    assert.deepEqual(await clusterStages(again), NEW_CLUSTER);
+  });
+
+  it("records anew for an Installation the state does not see replaced (made again: a new uid)", async () => {
+    await up({}, cluster("uid-1", FIRST));
+    const remade = { operatorRunningSeconds: 21, calicoNodesRunningSeconds: 40, calicoReadySeconds: 95, ipamProbeReadySeconds: 99 };
+    const step = await up({}, cluster("uid-3", remade));
+    assert.deepEqual(STASHES.map((key) => step.result.planned.get(key)?.plan), ["replace", "replace"]);
+    assert.deepEqual(await clusterStages(step), remade);
+  });
+
+  it("fills a stage the first reading lacked, once, and keeps every value after", async () => {
+    const partial = { operatorRunningSeconds: 21, calicoReadySeconds: 142 };
+    const first = await up({}, cluster("uid-1", partial));
+    assert.deepEqual(await clusterStages(first), partial, "a stage that could not be read is left out, never 0");
+
+    const filled = await up({}, cluster("uid-1", { ...FIRST, calicoReadySeconds: 600, calicoNodesRunningSeconds: 590, ipamProbeReadySeconds: 610 }));
+    const expected = { operatorRunningSeconds: 21, calicoReadySeconds: 142, calicoNodesRunningSeconds: 590, ipamProbeReadySeconds: 610 };
+    assert.deepEqual(await clusterStages(filled), expected);
+    assert.deepEqual(STASHES.map((key) => filled.result.planned.get(key)?.plan), ["update", "replace"]);
+
+    const later = await up({}, cluster("uid-1", A_DAY_LATER));
+    assert.deepEqual(await clusterStages(later), expected);
+    assert.deepEqual(STASHES.map((key) => later.result.planned.get(key)?.plan), ["update", "update"]);
+  });
+});
