@@ -344,8 +344,9 @@ describe("lifecycle of timings: the cluster stages stay as first read for an ins
     return Object.fromEntries(Object.entries(timings).filter(([key]) => CLUSTER_STAGES.includes(key)));
   };
   const FIRST = { operatorRunningSeconds: 21, calicoNodesRunningSeconds: 77, calicoReadySeconds: 142, ipamProbeReadySeconds: 151 };
-  // A day later, after a calicoVersion upgrade and a reboot: the operator moved Available's
-  // lastTransitionTime (tigera/operator v1.38.13 pkg/controller/status/status.go, set) and every pod restarted.
+  // A day later, after a calicoVersion upgrade and a reboot: Available went False and back, so the operator
+  // moved its lastTransitionTime (tigera/operator v1.38.13 pkg/controller/status/status.go, statusManager.set),
+  // and every pod restarted.
   const A_DAY_LATER = { operatorRunningSeconds: 35, calicoNodesRunningSeconds: 86_380, calicoReadySeconds: 86_400, ipamProbeReadySeconds: 86_410 };
 
   beforeEach(() => setLifecycle(true));
