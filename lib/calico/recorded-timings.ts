@@ -2,9 +2,10 @@
 // were first read for an install. Each is read from the cluster's own timestamps, but those move: the
 // Tigera operator sets Available's lastTransitionTime to now whenever its status flips, as an upgrade
 // or a restart takes it to False and back (tigera/operator v1.38.13 pkg/controller/status/status.go,
-// statusManager.set), and a restarted pod has a new Ready time and startedAt. After a calicoVersion upgrade, a calico-node rollout or a reboot, a fresh reading says
-// "Installation created -> now". So the stack keeps readings in its state (components/cluster-timings.ts,
-// two pulumi.Stash resources: a Stash keeps the output it was created with), and these are the rules:
+// statusManager.set), and a restarted pod has a new Ready time and startedAt. After a calicoVersion
+// upgrade, a calico-node rollout or a reboot, a fresh reading says "Installation created -> now". So
+// the stack keeps readings in its state (components/cluster-timings.ts, two pulumi.Stash resources: a
+// Stash keeps the output it was created with), and these are the rules:
 // - "first" records the first reading of an install, and records anew only for a new install: the
 //   Installation replaced (a new cluster replaces everything in it), or its uid changed.
 // - "fill" records the first reading that has a stage "first" lacks (a read that failed the first time),
