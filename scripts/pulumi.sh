@@ -66,9 +66,16 @@ stack="${PULUMI_STACK:-dev}"
 case "${1:-} ${2:-}" in
   "stack "* | "config get" | "destroy "*) ;;
   *)
-    if ! "${pulumi[@]}" stack select "$stack" >/dev/null 2>&1; then
-      "${pulumi[@]}" stack init "$stack" >/dev/null
-      "${pulumi[@]}" config set calico-ipam:stackId "$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')" --stack "$stack"
+    # Only a missing stack is created (pulumi backenderr.go: "no stack named '<stack>' found"); any
+    # other failure to select it (login, network, a bad name) is shown as Pulumi said it.
+    if ! selecting=$("${pulumi[@]}" stack select "$stack" 2>&1 >/dev/null); then
+      case "$selecting" in
+        *"no stack named"*)
+          "${pulumi[@]}" stack init "$stack" >/dev/null
+          "${pulumi[@]}" config set calico-ipam:stackId "$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')" --stack "$stack"
+          ;;
+        *) printf '%s\n' "$selecting" >&2; exit 1 ;;
+      esac
     fi
     ;;
 esac

@@ -21,6 +21,7 @@ if [ "$1" = whoami ]; then [ -n "\${FAKE_LOGGED_IN:-}" ]; exit $?; fi
   printf 'ssh_auth_sock=%s\\n' "\${SSH_AUTH_SOCK-<unset>}"
 } >> "$FAKE_LOG"
 if [ "$1 $2" = "stack select" ] && [ -n "\${FAKE_NO_STACK:-}" ]; then echo "error: no stack named '$3' found" >&2; exit 255; fi
+if [ "$1 $2" = "stack select" ] && [ -n "\${FAKE_SELECT_ERROR:-}" ]; then echo "$FAKE_SELECT_ERROR" >&2; exit 255; fi
 if [ "$1" = up ] && [ -n "\${FAKE_UP_EXIT:-}" ]; then echo "confirmation declined, not proceeding with the update"; exit "$FAKE_UP_EXIT"; fi
 if [ "$1 $2 $3" = "stack output summary" ]; then
   if [ -z "\${FAKE_SUMMARY:-}" ]; then echo "error: current stack does not have output property 'summary'" >&2; exit 255; fi
@@ -161,6 +162,11 @@ describe("scripts/pulumi.sh", () => {
       assert.match(calls[2], /^config set calico-ipam:stackId [0-9a-f]{12} --stack dev$/);
     }
     assert.notEqual(created[0][2], created[1][2]);
+    // Any other failure to select the stack stops there, in Pulumi's words: no stack is created then.
+    const failed = box.run(["up"], { FAKE_SELECT_ERROR: "error: getting user info: 503 Service Unavailable" });
+    assert.equal(failed.status, 1);
+    assert.match(failed.stderr, /^error: getting user info: 503 Service Unavailable$/m);
+    assert.deepEqual(failed.calls.map((c) => c.args), ["stack select dev"]);
   });
 
   it("never creates the stack for a destroy: a missing stack is Pulumi's error, not an empty stack destroyed", () => {
