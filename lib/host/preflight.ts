@@ -139,8 +139,14 @@ export function stoppedLabNodesProblem(probe: LocalHostProbe, labName: string): 
   const stopped = nodes.filter((node) => node.state !== "running" && node.state !== "restarting");
   if (stopped.length === 0) return undefined;
   const names = nodes.map((node) => node.name).sort();
+  // Docker refuses to start a paused container: it must be unpaused.
+  const paused = stopped.filter((node) => node.state === "paused").map((node) => node.name).sort();
+  const start = [
+    ...(paused.length > 0 ? [`sudo docker unpause ${paused.join(" ")}`] : []),
+    ...(paused.length < stopped.length ? [`sudo docker start ${names.join(" ")}`] : []),
+  ].join(" && ");
   return `calico-ipam: the kind cluster "${labName}" is on this machine but ${stopped.length === nodes.length ? "its nodes are" : "some of its nodes are"} ` +
-    `not running (${stopped.map((node) => `${node.name}: ${node.state}`).join(", ")}): after a reboot, or a docker stop. ` +
-    `Start them, then run npm run up again: sudo docker start ${names.join(" ")}. Multi-node kind clusters have not always ` +
+    `not running (${stopped.map((node) => `${node.name}: ${node.state}`).join(", ")}): after a reboot, a docker stop or pause. ` +
+    `Start them, then run npm run up again: ${start}. Multi-node kind clusters have not always ` +
     `worked again after a restart (kind#2045): if Calico does not come back, npm run destroy && npm run up builds a new one.`;
 }

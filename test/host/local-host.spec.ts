@@ -81,6 +81,19 @@ describe("the real local probe, run as the steps run the tools", () => {
     assert.match(stoppedLabNodesProblem(asUser(), "calico-ipam")!, /calico-ipam-control-plane: exited\)/);
   });
 
+  it("says docker start for stopped nodes and docker unpause for paused ones (Docker will not start a paused container)", () => {
+    const probe = (nodes: { name: string; state: string }[]) => ({ ...asUser(), kindNodes: () => nodes });
+    const cp = "calico-ipam-control-plane";
+    const worker = "calico-ipam-worker";
+    assert.equal(stoppedLabNodesProblem(probe([{ name: cp, state: "running" }, { name: worker, state: "restarting" }]), "calico-ipam"), undefined);
+    assert.match(stoppedLabNodesProblem(probe([{ name: cp, state: "exited" }, { name: worker, state: "exited" }]), "calico-ipam")!,
+      /run npm run up again: sudo docker start calico-ipam-control-plane calico-ipam-worker\. /);
+    const paused = stoppedLabNodesProblem(probe([{ name: cp, state: "paused" }, { name: worker, state: "paused" }]), "calico-ipam")!;
+    assert.match(paused, /run npm run up again: sudo docker unpause calico-ipam-control-plane calico-ipam-worker\. /);
+    assert.match(stoppedLabNodesProblem(probe([{ name: cp, state: "paused" }, { name: worker, state: "exited" }]), "calico-ipam")!,
+      /run npm run up again: sudo docker unpause calico-ipam-control-plane && sudo docker start calico-ipam-control-plane calico-ipam-worker\. /);
+  });
+
   it("without passwordless sudo, says so as the steps would fail", () => {
     box.setState("sudo-refuses");
     const step = box.run(`${prelude}as_root containerlab version\n`);
